@@ -1,0 +1,1 @@
+"""Places and files: CRS (incl. GCJ-02/BD-09), reading, writing, reference data and the store."""
