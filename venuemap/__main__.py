@@ -1,0 +1,7 @@
+"""Allow ``python -m venuemap``."""
+
+import sys
+
+from venuemap.cli import main
+
+sys.exit(main())
