@@ -1,0 +1,1 @@
+"""Coverage, gap and siting analysis of the venue network (pure computation)."""

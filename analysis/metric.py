@@ -1,0 +1,225 @@
+"""The metric frame: where distances are measured, chosen once, in metres.
+
+Every analysis measures in one frame picked here from the extent of its inputs:
+
+* data spanning at most ~3 degrees of longitude (a prefecture such as Huangnan) is projected to
+  the CGCS2000 3-degree Gauss-Krüger zone whose central meridian is nearest (EPSG:4534 = CM 75°E
+  ... EPSG:4554 = CM 135°E; Huangnan -> EPSG:4543, CM 102°E), giving plane metres;
+* wider (national) data is placed on a sphere of mean Earth radius as 3-D (ECEF-like)
+  coordinates. The straight chord between two such points is converted to the great-circle
+  distance exactly (``d = 2R asin(c / 2R)``); the conversion is monotonic, so the nearest point
+  by chord is the nearest by great circle and one KD-tree serves both.
+
+Degrees are never used as a length: a caller asking to measure in a geographic CRS is refused.
+This module is the only place that turns GeoDataFrames into coordinate arrays (the thin geo
+adapter); the numeric core elsewhere works on those arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS, Transformer
+
+from geo.errors import AnalysisError, CRSError
+
+#: Mean Earth radius (IUGG R1), metres.
+EARTH_RADIUS_M = 6_371_008.8
+#: Widest longitude span, degrees, still measured in one Gauss-Krüger zone.
+MAX_ZONE_SPAN_DEG = 3.0
+#: CGCS2000 3-degree Gauss-Krüger zones without false-easting prefix: EPSG code of CM 75°E.
+_GK_FIRST_EPSG, _GK_FIRST_CM, _GK_LAST_CM = 4534, 75, 135
+_WGS84 = "EPSG:4326"
+
+
+@dataclass(frozen=True)
+class MetricFrame:
+    """A frame in which Euclidean distance between projected points means metres.
+
+    Attributes
+    ----------
+    kind
+        ``"plane"`` (a projected CRS, 2-D metres) or ``"sphere"`` (3-D coordinates on a sphere
+        of radius ``radius_m``; straight-line distances are chords).
+    crs
+        The projected CRS of a plane frame (e.g. ``"EPSG:4543"``); None for the sphere.
+    radius_m
+        Sphere radius used by the sphere frame.
+    """
+
+    kind: str
+    crs: str | None = None
+    radius_m: float = EARTH_RADIUS_M
+
+    def project(self, gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
+        """Return the frame coordinates (n x 2 or n x 3, metres) of the points of ``gdf``."""
+        if self.kind == "sphere":
+            lon, lat = _lonlat(gdf)
+            return lonlat_to_xyz(lon, lat, self.radius_m)
+        x, y = _xy(gdf)
+        transformer = Transformer.from_crs(_crs_of(gdf), self.crs, always_xy=True)
+        px, py = transformer.transform(x, y)
+        return np.column_stack([px, py])
+
+    def project_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Return frame coordinates of WGS84 longitude/latitude arrays (degrees)."""
+        if self.kind == "sphere":
+            return lonlat_to_xyz(lon, lat, self.radius_m)
+        transformer = Transformer.from_crs(_WGS84, self.crs, always_xy=True)
+        px, py = transformer.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.column_stack([px, py])
+
+    def to_metres(self, straight: np.ndarray) -> np.ndarray:
+        """Convert straight-line frame distances (chords on the sphere) to ground metres."""
+        straight = np.asarray(straight, dtype=float)
+        if self.kind == "plane":
+            return straight
+        ratio = np.clip(straight / (2.0 * self.radius_m), 0.0, 1.0)
+        with np.errstate(invalid="ignore"):
+            return np.where(np.isinf(straight), np.inf, 2.0 * self.radius_m * np.arcsin(ratio))
+
+    def to_straight(self, metres: np.ndarray | float) -> np.ndarray:
+        """Convert ground metres to the straight-line frame distance (inverse of `to_metres`).
+
+        Distances beyond half the circumference map to the diameter (every point is reached).
+        """
+        metres = np.asarray(metres, dtype=float)
+        if self.kind == "plane":
+            return metres
+        half_angle = np.clip(metres / (2.0 * self.radius_m), 0.0, np.pi / 2)
+        return np.where(np.isinf(metres), np.inf, 2.0 * self.radius_m * np.sin(half_angle))
+
+    def describe(self) -> str:
+        """Return a one-line description for reports (e.g. ``"EPSG:4543 (plane, metres)"``)."""
+        if self.kind == "plane":
+            return f"{self.crs} (Gauss-Krüger plane, metres)"
+        return f"sphere R={self.radius_m:.1f} m (great-circle metres)"
+
+
+def lonlat_to_xyz(lon: np.ndarray, lat: np.ndarray, radius_m: float = EARTH_RADIUS_M) -> np.ndarray:
+    """Return 3-D coordinates (n x 3, metres) of longitudes/latitudes in degrees on a sphere."""
+    lon_r = np.radians(np.asarray(lon, dtype=float))
+    lat_r = np.radians(np.asarray(lat, dtype=float))
+    cos_lat = np.cos(lat_r)
+    out = np.empty((lon_r.size, 3))
+    out[:, 0] = cos_lat * np.cos(lon_r)
+    out[:, 1] = cos_lat * np.sin(lon_r)
+    out[:, 2] = np.sin(lat_r)
+    out *= radius_m
+    return out
+
+
+def gauss_kruger_zone(central_lon: float) -> str:
+    """Return the CGCS2000 3-degree Gauss-Krüger CRS (``"EPSG:45xx"``) nearest ``central_lon``.
+
+    Raises
+    ------
+    CRSError
+        If the longitude lies outside the zones defined for China (73.5°E–136.5°E).
+    """
+    cm = int(round(central_lon / 3.0)) * 3
+    if not _GK_FIRST_CM <= cm <= _GK_LAST_CM:
+        raise CRSError(
+            f"longitude {central_lon:.3f}° lies outside the CGCS2000 Gauss-Krüger zones "
+            f"(central meridians {_GK_FIRST_CM}°E–{_GK_LAST_CM}°E); data outside China is "
+            "measured on the sphere instead: pass frame=MetricFrame('sphere')."
+        )
+    return f"EPSG:{_GK_FIRST_EPSG + (cm - _GK_FIRST_CM) // 3}"
+
+
+def choose_frame(*layers: gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None = None) -> MetricFrame:
+    """Choose the metric frame for layers that must share one CRS.
+
+    Parameters
+    ----------
+    *layers
+        The inputs of one analysis (demand, venues, candidates...). They are checked to carry the
+        same, defined CRS; empty layers are allowed here (callers check emptiness themselves).
+    crs
+        Force a plane frame in this projected CRS. A geographic CRS is refused, because degrees
+        are not lengths.
+
+    Returns
+    -------
+    MetricFrame
+        A Gauss-Krüger plane for data within ~3° of longitude, the sphere otherwise.
+    """
+    check_same_crs(*layers)
+    if crs is not None:
+        if CRS.from_user_input(crs).is_geographic:
+            raise CRSError(
+                f"crs={crs!r} is geographic (degrees); distances and buffers need metres. "
+                "Pass a projected CRS such as 'EPSG:4543' (CGCS2000 GK CM 102°E) or leave "
+                "crs=None to choose one automatically."
+            )
+        return MetricFrame("plane", crs=str(crs))
+    lons = [_lonlat(layer)[0] for layer in layers if len(layer)]
+    if not lons:
+        return MetricFrame("sphere")
+    lon = np.concatenate(lons)
+    lon = lon[np.isfinite(lon)]
+    if lon.size == 0:
+        return MetricFrame("sphere")
+    west, east = float(lon.min()), float(lon.max())
+    centre = (west + east) / 2.0
+    cm_ok = _GK_FIRST_CM - 1.5 <= centre <= _GK_LAST_CM + 1.5
+    if east - west <= MAX_ZONE_SPAN_DEG and cm_ok:
+        return MetricFrame("plane", crs=gauss_kruger_zone(centre))
+    return MetricFrame("sphere")
+
+
+def check_same_crs(*layers: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
+    """Raise CRSError if any layer has no CRS or the layers disagree, naming both CRSs."""
+    first = None
+    for position, layer in enumerate(layers):
+        if not isinstance(layer, gpd.GeoDataFrame | gpd.GeoSeries):
+            raise AnalysisError(
+                f"input {position + 1} should be a GeoDataFrame or GeoSeries, "
+                f"got {type(layer).__name__}."
+            )
+        if layer.crs is None:
+            raise CRSError(
+                f"input {position + 1} has no CRS; set it before analysis, e.g. "
+                "gdf.set_crs('EPSG:4326') for longitude/latitude in WGS84/CGCS2000."
+            )
+        if first is None:
+            first = layer.crs
+        elif layer.crs != first:
+            raise CRSError(
+                f"CRS mismatch: input 1 is {first.to_string()} but input {position + 1} is "
+                f"{layer.crs.to_string()}; reproject one with gdf.to_crs(...) so both agree."
+            )
+
+
+def _crs_of(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
+    if gdf.crs is None:
+        raise CRSError("layer has no CRS; set it with gdf.set_crs('EPSG:4326').")
+    return gdf.crs
+
+
+def _points(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
+    geoms = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
+    if len(geoms) and not (geoms.geom_type == "Point").all():
+        geoms = geoms.representative_point()
+    return geoms
+
+
+def _xy(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    geoms = _points(gdf)
+    if geoms.isna().any() or geoms.is_empty.any():
+        raise AnalysisError(
+            f"{int((geoms.isna() | geoms.is_empty).sum())} row(s) have no geometry; "
+            "drop them or give them a location before analysis."
+        )
+    return geoms.x.to_numpy(dtype=float), geoms.y.to_numpy(dtype=float)
+
+
+def _lonlat(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    x, y = _xy(gdf)
+    crs = _crs_of(gdf)
+    if crs.to_epsg() in (4326, 4490):
+        return x, y
+    lon, lat = Transformer.from_crs(crs, _WGS84, always_xy=True).transform(x, y)
+    return np.asarray(lon), np.asarray(lat)

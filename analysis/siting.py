@@ -1,0 +1,413 @@
+"""Siting: where to put N new venues, with existing venues fixed, solved exactly.
+
+Three models, each built sparse (only demand-candidate pairs within reach) and solved as a MIP
+with HiGHS (`analysis.solvers`):
+
+* ``"mclp"`` (maximal covering): at most N new sites maximising newly covered population;
+* ``"lscp"`` (set covering): the fewest sites covering all demand that any candidate can
+  reach; demand no candidate reaches is reported as uncoverable;
+* ``"pmedian"``: at most N new sites minimising the population-weighted mean distance, each
+  demand point going to its nearest open site or, always available, its nearest existing venue.
+  Only candidates closer than that existing venue are worth assigning, so the sparse model is
+  exactly the full p-median (with ``reach_m`` as an optional further cap).
+
+One service standard applies to all sites (``radius_m``, an effective road distance: straight
+line x ``detour``); stations (existing or candidate) also serve their own village.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from analysis import core, solvers
+from analysis._validate import (
+    DEFAULT_STATUSES,
+    check_layer,
+    codes,
+    population,
+    select_venues,
+    venue_ids,
+)
+from analysis.coverage import assess_coverage, coverage_totals
+from analysis.metric import MetricFrame, check_same_crs, choose_frame
+from analysis.standards import DEFAULT_DETOUR, Standards, default_standards
+from geo.errors import AnalysisError
+from geo.schema import LEVEL_OF_KIND, STORAGE_CRS, VENUE_COLUMNS
+
+MODELS = ("mclp", "lscp", "pmedian")
+STATION_KINDS = ("village_station", "community_station")
+
+
+@dataclass(frozen=True)
+class SitingResult:
+    """The outcome of one siting run.
+
+    Attributes
+    ----------
+    model
+        ``"mclp"``, ``"lscp"`` or ``"pmedian"``.
+    selected
+        Ids of the chosen candidates.
+    covered_population
+        Population within the standard after the new sites open (existing + new together).
+    objective
+        MCLP: newly covered population; LSCP: number of sites; p-median: population-weighted
+        mean distance, metres.
+    optimal
+        True if HiGHS proved the optimum.
+    existing_population, uncoverable_population
+        Population covered before any new site; population no candidate can reach (not yet
+        covered).
+    newly_covered
+        Index labels of the demand points the new sites cover.
+    solve_time_s, total_time_s
+        HiGHS time, and end-to-end time (pairs + model + solve).
+    status
+        HiGHS model status text.
+    """
+
+    model: str
+    selected: list[str]
+    covered_population: float
+    objective: float
+    optimal: bool
+    existing_population: float = 0.0
+    uncoverable_population: float = 0.0
+    newly_covered: list = field(default_factory=list)
+    solve_time_s: float = 0.0
+    total_time_s: float = 0.0
+    status: str = ""
+
+    def to_json(self) -> dict:
+        """Return the CLI's JSON shape: model, selected, covered_population, objective, optimal."""
+        return {
+            "model": self.model,
+            "selected": list(self.selected),
+            "covered_population": _number(self.covered_population),
+            "objective": _number(self.objective),
+            "optimal": bool(self.optimal),
+        }
+
+
+@dataclass
+class _Arrays:
+    """Demand, existing venues and candidates as arrays in one metric frame."""
+
+    frame: MetricFrame
+    weights: np.ndarray
+    demand_xy: np.ndarray
+    existing_xy: np.ndarray
+    candidate_xy: np.ndarray
+    demand_village: np.ndarray
+    existing_village: np.ndarray
+    candidate_village: np.ndarray
+
+
+def site(
+    demand: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    *,
+    model: str = "mclp",
+    n_new: int | None = None,
+    radius_m: float,
+    detour: float = DEFAULT_DETOUR,
+    reach_m: float | None = None,
+    statuses: Iterable[str] | None = DEFAULT_STATUSES,
+    population_col: str = "population",
+    standards: Standards | None = None,
+    frame: MetricFrame | None = None,
+    time_limit_s: float | None = None,
+) -> SitingResult:
+    """Choose new sites among ``candidates`` with ``venues`` fixed; see the module docstring.
+
+    Parameters
+    ----------
+    demand
+        Demand points with a population column.
+    venues
+        Existing venues (in-service, geographic kinds are used; may be empty).
+    candidates
+        Candidate sites (column ``id`` names them; ``kind``/``village_code`` enable the
+        own-village rule for stations).
+    model
+        ``"mclp"``, ``"lscp"`` or ``"pmedian"``.
+    n_new
+        Number of new sites (MCLP, p-median); at most this many are opened.
+    radius_m
+        Effective service distance of every site, metres.
+    detour
+        Road / straight-line factor (1 = straight line).
+    reach_m
+        p-median only: ignore assignments farther than this (None = no cap).
+    statuses, population_col, standards, frame
+        Which existing venues count; population column; standards (for which kinds are
+        geographic stations); metric frame (chosen from the data when None).
+    time_limit_s
+        Stop HiGHS after this long; the result then says ``optimal=False``.
+    """
+    started = time.perf_counter()
+    model = _check_model(model, n_new)
+    arrays = _arrays(demand, venues, candidates, statuses, population_col, standards, frame)
+    if not radius_m > 0 or not detour >= 1:
+        raise AnalysisError(f"radius_m should be > 0 and detour >= 1, got {radius_m}, {detour}.")
+    reach = arrays.frame.to_straight(radius_m / detour)
+    existing, fallback = _existing(arrays, reach, detour)
+    cover = _cover(arrays, reach)
+    if model == "mclp":
+        solution = solvers.solve_mclp(cover, arrays.weights, existing, int(n_new or 0),
+                                      time_limit_s=time_limit_s)  # fmt: skip
+    elif model == "lscp":
+        solution = solvers.solve_lscp(cover, existing, time_limit_s=time_limit_s)
+    else:
+        dist = _pmedian_pairs(arrays, fallback, detour, reach_m)
+        solution = solvers.solve_pmedian(dist, arrays.weights, fallback, int(n_new or 0),
+                                         time_limit_s=time_limit_s)  # fmt: skip
+    return _result(model, solution, arrays, cover, existing, demand, candidates, started)
+
+
+def _check_model(model: str, n_new: int | None) -> str:
+    model = str(model).lower().replace("-", "").replace("_", "")
+    if model not in MODELS:
+        raise AnalysisError(f"model should be one of {', '.join(MODELS)}, got {model!r}.")
+    if model != "lscp" and (n_new is None or n_new < 0):
+        raise AnalysisError(
+            f"{model} needs the number of new sites (n_new / --add N >= 0), got {n_new!r}."
+        )
+    return model
+
+
+def _arrays(
+    demand: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    statuses: Iterable[str] | None,
+    population_col: str,
+    standards: Standards | None,
+    frame: MetricFrame | None,
+) -> _Arrays:
+    check_layer(demand, "demand")
+    check_layer(venues, "venues", allow_empty=True)
+    check_layer(candidates, "candidates")
+    weights = population(demand, population_col)
+    frame = frame or choose_frame(demand, venues, candidates)
+    standards = standards or default_standards()
+    existing = select_venues(venues, statuses=statuses)
+    if "kind" in existing.columns and len(existing):
+        existing = existing.loc[[standards.get(k).geographic for k in existing["kind"]]]
+    dim = 2 if frame.kind == "plane" else 3
+    return _Arrays(
+        frame=frame,
+        weights=weights,
+        demand_xy=frame.project(demand),
+        existing_xy=frame.project(existing) if len(existing) else np.empty((0, dim)),
+        candidate_xy=frame.project(candidates),
+        demand_village=codes(demand, "village_code"),
+        existing_village=_station_codes(existing, standards),
+        candidate_village=_station_codes(candidates, standards),
+    )
+
+
+def _station_codes(sites: gpd.GeoDataFrame, standards: Standards) -> np.ndarray:
+    """Village codes of sites that serve their own village (stations); None elsewhere."""
+    village = codes(sites, "village_code")
+    if "kind" not in sites.columns:
+        return village
+    own = np.array([k in standards.by_kind and standards.get(k).own_village for k in sites["kind"]])
+    return np.where(own, village, None)
+
+
+def _existing(arrays: _Arrays, reach: float, detour: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return (covered by existing venues, effective distance to the nearest existing venue)."""
+    straight, _ = core.nearest(core.build_tree(arrays.existing_xy), arrays.demand_xy)
+    fallback = arrays.frame.to_metres(straight) * detour
+    own = core.same_code_pairs(arrays.demand_village, arrays.existing_village)
+    return (straight <= reach) | (np.diff(own.indptr) > 0), fallback
+
+
+def _cover(arrays: _Arrays, reach: float) -> sparse.csr_matrix:
+    """0/1 matrix of candidates covering demand: within reach, or the candidate's own village."""
+    within = core.pairs_within(arrays.demand_xy, arrays.candidate_xy, reach)
+    own = core.same_code_pairs(arrays.demand_village, arrays.candidate_village)
+    cover = (within + own).tocsr()
+    cover.data[:] = 1.0
+    return cover
+
+
+def _pmedian_pairs(
+    arrays: _Arrays, fallback_m: np.ndarray, detour: float, reach_m: float | None
+) -> sparse.csr_matrix:
+    """Effective distances of the pairs worth assigning: closer than the existing fallback."""
+    limit_m = fallback_m if reach_m is None else np.minimum(fallback_m, reach_m)
+    straight_limit = arrays.frame.to_straight(limit_m / detour)
+    pairs = core.pairs_within(arrays.demand_xy, arrays.candidate_xy, straight_limit, strict=True)
+    pairs.data = arrays.frame.to_metres(pairs.data) * detour
+    pairs.data = np.maximum(pairs.data, 1e-9)
+    return pairs
+
+
+def _result(
+    model: str,
+    solution: solvers.Solution,
+    arrays: _Arrays,
+    cover: sparse.csr_matrix,
+    existing: np.ndarray,
+    demand: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    started: float,
+) -> SitingResult:
+    chosen = solution.selected
+    new = np.zeros(len(existing), dtype=bool)
+    if len(chosen):
+        new = np.diff(cover[:, chosen].tocsr().indptr) > 0
+    final = existing | new
+    reachable = np.diff(cover.indptr) > 0
+    objective = solution.objective
+    if model == "pmedian":
+        objective = objective / max(float(arrays.weights.sum()), 1e-12)
+    return SitingResult(
+        model=model,
+        selected=list(venue_ids(candidates)[chosen]),
+        covered_population=float(arrays.weights[final].sum()),
+        objective=float(objective),
+        optimal=solution.optimal,
+        existing_population=float(arrays.weights[existing].sum()),
+        uncoverable_population=float(arrays.weights[~existing & ~reachable].sum()),
+        newly_covered=list(demand.index[final & ~existing]),
+        solve_time_s=solution.solve_time_s,
+        total_time_s=time.perf_counter() - started,
+        status=solution.status,
+    )
+
+
+def _number(value: float) -> float | int:
+    return int(round(value)) if float(value).is_integer() else round(float(value), 3)
+
+
+def default_candidates(
+    villages: gpd.GeoDataFrame,
+    township_seats: gpd.GeoDataFrame | None,
+    venues: gpd.GeoDataFrame,
+    *,
+    statuses: Iterable[str] | None = DEFAULT_STATUSES,
+) -> gpd.GeoDataFrame:
+    """Return the default candidates: villages without a station + seats without a centre.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``id`` (``"cand-v-<village_code>"`` / ``"cand-t-<township_code>"``), ``name``,
+        ``kind`` (the station or centre it would be), ``county_code``, ``township_code``,
+        ``village_code``, geometry; CRS of ``villages``.
+    """
+    layers = [villages, venues] + ([township_seats] if township_seats is not None else [])
+    check_same_crs(*layers)
+    existing = select_venues(venues, statuses=statuses)
+    stations = set(codes(existing.loc[existing["kind"].isin(STATION_KINDS)], "village_code"))
+    centres = set(codes(existing.loc[existing["kind"] == "township_centre"], "township_code"))
+    parts = [_village_candidates(villages, stations)]
+    if township_seats is not None:
+        parts.append(_seat_candidates(township_seats, centres))
+    out = pd.concat(parts, ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=villages.crs)
+
+
+def _village_candidates(villages: gpd.GeoDataFrame, stations: set) -> pd.DataFrame:
+    code = codes(villages, "village_code")
+    keep = np.array([c is None or c not in stations for c in code])
+    sub = villages.loc[keep]
+    kind = sub["kind"] if "kind" in sub.columns else pd.Series("village", index=sub.index)
+    return pd.DataFrame({
+        "id": ["cand-v-" + str(c) for c in code[keep]],
+        "name": sub["name"].to_numpy() if "name" in sub.columns else None,
+        "kind": np.where(kind.to_numpy() == "community", "community_station", "village_station"),
+        "county_code": codes(sub, "county_code"),
+        "township_code": codes(sub, "township_code"),
+        "village_code": code[keep],
+        "geometry": sub.geometry.to_numpy(),
+    })  # fmt: skip
+
+
+def _seat_candidates(seats: gpd.GeoDataFrame, centres: set) -> pd.DataFrame:
+    code = codes(seats, "township_code")
+    keep = np.array([c is None or c not in centres for c in code])
+    sub = seats.loc[keep]
+    return pd.DataFrame({
+        "id": ["cand-t-" + str(c) for c in code[keep]],
+        "name": sub["name"].to_numpy() if "name" in sub.columns else None,
+        "kind": "township_centre",
+        "county_code": codes(sub, "county_code"),
+        "township_code": code[keep],
+        "village_code": None,
+        "geometry": sub.geometry.to_numpy(),
+    })  # fmt: skip
+
+
+def proposal_venues(result: SitingResult, candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the selected candidates as venue-register rows with status ``"planned"``.
+
+    The rows follow geo.schema.VENUE_COLUMNS in STORAGE_CRS, ready for ``store.add_venues``.
+    """
+    ids = venue_ids(candidates)
+    chosen = candidates.loc[np.isin(ids, result.selected)]
+    kind = chosen["kind"] if "kind" in chosen.columns else pd.Series("other", index=chosen.index)
+    rows = pd.DataFrame({
+        "id": ["planned-" + i for i in venue_ids(chosen)],
+        "name": chosen["name"].to_numpy() if "name" in chosen.columns else "",
+        "name_en": "",
+        "kind": kind.to_numpy(),
+        "level": kind.map(LEVEL_OF_KIND).fillna(4).astype(int).to_numpy(),
+        "county_code": codes(chosen, "county_code"),
+        "township_code": codes(chosen, "township_code"),
+        "village_code": codes(chosen, "village_code"),
+        "organizations": "", "services": "", "address": "",
+        "status": "planned",
+        "year_opened": pd.array([pd.NA] * len(chosen), dtype="Int64"),
+        "position": "illustrative",
+    })  # fmt: skip
+    out = gpd.GeoDataFrame(rows[list(VENUE_COLUMNS)], geometry=chosen.geometry.to_numpy(),
+                           crs=chosen.crs)  # fmt: skip
+    return out.to_crs(STORAGE_CRS) if out.crs is not None else out
+
+
+@dataclass(frozen=True)
+class ScenarioComparison:
+    """Baseline vs proposal: headline figures, their difference and newly covered demand."""
+
+    baseline: dict
+    proposed: dict
+    delta: dict
+    newly_covered: gpd.GeoDataFrame
+    no_longer_covered: gpd.GeoDataFrame
+
+
+def compare_scenarios(
+    baseline_venues: gpd.GeoDataFrame,
+    proposed_venues: gpd.GeoDataFrame,
+    demand: gpd.GeoDataFrame,
+    standards: Standards | None = None,
+    **coverage_kwargs,
+) -> ScenarioComparison:
+    """Compare coverage of a proposal (its planned venues count as open) with the baseline.
+
+    ``coverage_kwargs`` go to `analysis.coverage.assess_coverage` (detour, roads, kinds...).
+    """
+    coverage_kwargs.pop("statuses", None)
+    before = assess_coverage(demand, baseline_venues, standards, **coverage_kwargs)
+    after = assess_coverage(
+        demand, proposed_venues, standards, statuses=("in_service", "planned"), **coverage_kwargs
+    )
+    population_col = coverage_kwargs.get("population_col", "population")
+    base = coverage_totals(before, population_col=population_col)
+    prop = coverage_totals(after, population_col=population_col)
+    delta = {key: prop[key] - base[key] for key in base}
+    gained = after["covered"].to_numpy() & ~before["covered"].to_numpy()
+    lost = before["covered"].to_numpy() & ~after["covered"].to_numpy()
+    return ScenarioComparison(base, prop, delta, after.loc[gained], after.loc[lost])
