@@ -1,9 +1,158 @@
-"""Placeholder while the import CLI is written (replaced within the hour)."""
+"""``venuemap import`` and ``venuemap validate``: check a planner's file, then store its venues.
+
+An import is all or nothing: the accepted venues are written (atomically, by the store) only
+when every row is accepted. With any rejected row nothing is written and the exit code is 1, so
+the planner fixes the file and imports it again without creating half-imported duplicates.
+``validate`` (= ``import --dry-run``) checks one or more files and never writes.
+
+Exit codes: 0 all rows accepted · 1 some rows rejected · 2 unusable input (one stderr line).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import Any
+
+from geo.crs import CRS_OPTION_HELP
+from geo.errors import VenuemapError
+from geo.importer import ImportReport, Issue, import_venues
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Register nothing yet."""
+    """Add the ``import`` and ``validate`` subcommands."""
+    imp = subparsers.add_parser(
+        "import",
+        help="import venues from CSV/xlsx/GeoJSON/GeoPackage/zipped Shapefile/KML",
+        description="Check FILE row by row and add its venues to the store (all or nothing).",
+    )
+    imp.add_argument("file", metavar="FILE")
+    _common_options(imp)
+    imp.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    imp.set_defaults(func=run_import)
+    val = subparsers.add_parser(
+        "validate",
+        help="check files as import would, without writing (= import --dry-run)",
+        description="Check each FILE as `venuemap import` would; never writes.",
+    )
+    val.add_argument("files", metavar="FILE", nargs="+")
+    _common_options(val)
+    val.set_defaults(func=run_validate)
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--crs", default="auto", help=f"coordinates of the file: {CRS_OPTION_HELP}")
+    parser.add_argument("--store", metavar="PATH", help="store file (default: $VENUEMAP_STORE)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def open_user_store(path: str | None) -> Any:
+    """Open the user's store (the lead's :func:`geo.store.open_store`); a seam for tests."""
+    from geo.store import open_store
+
+    return open_store(path)
+
+
+def reference_layers(store: Any) -> dict[str, Any]:
+    """Return the bundled reference layers, with the user's own townships/villages if stored."""
+    from geo.boundaries import load_layer
+
+    names = ("prefecture", "counties", "townships", "villages")
+    layers = {name: load_layer(name) for name in names}
+    for name in ("townships", "villages"):
+        own = store.layer(name) if hasattr(store, "layer") else None
+        if own is not None and not own.empty:
+            layers[name] = own
+    return layers
+
+
+def check_file(path: str, args: argparse.Namespace, store: Any) -> ImportReport:
+    """Run the importer on one file against the store's venues and reference layers."""
+    return import_venues(
+        path, crs=args.crs, existing=store.venues(), reference=reference_layers(store)
+    )
+
+
+def exit_code(report: ImportReport) -> int:
+    """Return 0 when every row was accepted, else 1."""
+    return EXIT_OK if report.rejected == 0 else EXIT_REJECTED
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import one file; write only when every row is accepted and not ``--dry-run``."""
+    store = open_user_store(args.store)
+    report = check_file(args.file, args, store)
+    code = exit_code(report)
+    written = code == EXIT_OK and not args.dry_run and len(report.accepted) > 0
+    if written:
+        store.add_venues(report.accepted)
+    if args.json:
+        print(json.dumps(report.to_json_dict(), ensure_ascii=False))
+    else:
+        print(render_report(report))
+        print(_outcome(report, args, store, written))
+    return code
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Check each file; print a JSON object (one file) or a JSON list (several)."""
+    store = open_user_store(args.store)
+    codes, results = [], []
+    for path in args.files:
+        try:
+            report = check_file(path, args, store)
+        except VenuemapError as error:
+            print(f"venuemap validate: {error}", file=sys.stderr)
+            codes.append(EXIT_UNUSABLE)
+            continue
+        codes.append(exit_code(report))
+        results.append(report.to_json_dict() if args.json else render_report(report))
+    if args.json:
+        print(json.dumps(results[0] if len(args.files) == 1 and results else results,
+                         ensure_ascii=False))  # fmt: skip
+    else:
+        print("\n\n".join(results))
+    return max(codes)
+
+
+# --------------------------------------------------------------------------- text report
+def _show(text: object) -> str:
+    """Return user text safe for a terminal: control characters shown escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in str(text))
+
+
+def _issue_line(issue: Issue) -> str:
+    where = f"第 {issue.row} 行 row {issue.row}" if issue.row else "整个文件 whole file"
+    value = f" “{_show(issue.value)}”" if issue.value else ""
+    return f"  {where} [{_show(issue.column)}]{value}: {_show(issue.message)}"
+
+
+def render_report(report: ImportReport) -> str:
+    """Return the readable report: counts, what was read how, then errors and warnings."""
+    lines = [
+        f"{_show(report.path)}: 共 {report.rows} 行，接受 {len(report.accepted)}，"
+        f"拒绝 {report.rejected} / {report.rows} rows, {len(report.accepted)} accepted, "
+        f"{report.rejected} rejected",
+    ]
+    lines += [f"  ({_show(note)})" for note in report.notes]
+    if report.errors:
+        lines.append("错误 Errors:")
+        lines += [_issue_line(issue) for issue in report.errors]
+    if report.warnings:
+        lines.append("提示 Warnings:")
+        lines += [_issue_line(issue) for issue in report.warnings]
+    return "\n".join(lines)
+
+
+def _outcome(report: ImportReport, args: argparse.Namespace, store: Any, written: bool) -> str:
+    if written:
+        where = getattr(store, "path", args.store)
+        return f"已写入 {len(report.accepted)} 个阵地 / {len(report.accepted)} venues written to {where}"  # noqa: E501
+    if args.dry_run:
+        return "试运行，未写入 / dry run: nothing written"
+    if report.rejected:
+        return "有被拒绝的行，未写入任何数据；请修正后重新导入 / nothing written: fix the rejected rows and import again"  # noqa: E501
+    return "没有可写入的阵地 / no venues to write"
