@@ -1,0 +1,228 @@
+"""Compose the dashboard map: basemap, boundaries, coverage, gaps, venues, legend and controls.
+
+Every layer is built from data already loaded and computed (``analysis``); this module only
+draws. All inputs are WGS84 and are moved into the basemap's coordinates once, here
+(``basemaps.to_display``: GCJ-02 for Amap). The returned map still names folium's CDN assets;
+``ui.assets.offline`` points them at the app's own server before it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import folium
+import geopandas as gpd
+
+from geo.layers import basemaps
+from geo.layers._html import fmt_km, tr
+from geo.layers.boundaries import (
+    COUNTY_STYLE,
+    TOWNSHIP_STYLE,
+    county_layer,
+    simplify_for_display,
+    township_layer,
+)
+from geo.layers.controls import add_controls
+from geo.layers.coverage import CoverageStyle, UncoveredStyle, coverage_layer, uncovered_layer
+from geo.layers.gaps import GapStyle, ProposedStyle, gap_layer, proposed_layer
+from geo.layers.legend import Legend, LegendEntry
+from geo.layers.venues import VenueStyle, venue_layer
+from geo.schema import KINDS, LEVELS, label
+
+#: Layer codes the page can switch on and off.
+LAYER_CODES: tuple[str, ...] = (
+    "counties",
+    "townships",
+    "coverage",
+    "uncovered",
+    "gaps",
+    "proposed",
+    "venues",
+)
+#: Huangnan's centre, used when there is nothing to fit the view to.
+DEFAULT_CENTER = (35.3, 101.8)
+
+
+@dataclass(frozen=True)
+class MapData:
+    """The layers of one map, all GeoDataFrames in EPSG:4326 (None or empty = not drawn).
+
+    Attributes
+    ----------
+    venues
+        Register rows (filtered as on screen).
+    counties, townships
+        Boundary polygons (townships approximate).
+    coverage
+        Output of ``geo.layers.coverage.coverage_areas``: level, radius_m, geometry.
+    uncovered
+        Villages outside every venue's reach.
+    gaps
+        H3 gap hexagons with an uncovered-population column.
+    proposed
+        Proposed sites of a siting scenario.
+    """
+
+    venues: gpd.GeoDataFrame | None = None
+    counties: gpd.GeoDataFrame | None = None
+    townships: gpd.GeoDataFrame | None = None
+    coverage: gpd.GeoDataFrame | None = None
+    uncovered: gpd.GeoDataFrame | None = None
+    gaps: gpd.GeoDataFrame | None = None
+    proposed: gpd.GeoDataFrame | None = None
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """How the map is drawn: basemap, visible layers, styles, size."""
+
+    basemap: str = basemaps.DEFAULT_BASEMAP
+    tianditu_token: str | None = None
+    show: frozenset[str] = frozenset(LAYER_CODES)
+    venue_style: VenueStyle = field(default_factory=VenueStyle)
+    coverage_style: CoverageStyle = field(default_factory=CoverageStyle)
+    uncovered_style: UncoveredStyle = field(default_factory=UncoveredStyle)
+    gap_style: GapStyle = field(default_factory=GapStyle)
+    proposed_style: ProposedStyle = field(default_factory=ProposedStyle)
+    simplify_deg: float = 0.0005
+
+
+def _present(gdf: gpd.GeoDataFrame | None) -> bool:
+    return gdf is not None and not gdf.empty
+
+
+def _display(gdf: gpd.GeoDataFrame, options: MapOptions) -> gpd.GeoDataFrame:
+    return basemaps.to_display(gdf, options.basemap)
+
+
+def _fit(m: folium.Map, data: MapData, options: MapOptions) -> None:
+    for gdf in (data.counties, data.townships, data.venues):
+        if _present(gdf):
+            west, south, east, north = _display(gdf, options).total_bounds
+            m.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
+            return
+
+
+def _add_layers(m: folium.Map, data: MapData, options: MapOptions, lang: str) -> None:
+    shown = options.show
+    if _present(data.coverage):
+        coverage_layer(
+            _display(data.coverage, options),
+            style=options.coverage_style,
+            lang=lang,
+            show="coverage" in shown,
+        ).add_to(m)
+    if _present(data.gaps):
+        gap_layer(
+            _display(data.gaps, options), style=options.gap_style, lang=lang, show="gaps" in shown
+        ).add_to(m)
+    if _present(data.townships):
+        townships = simplify_for_display(data.townships, options.simplify_deg)
+        township_layer(_display(townships, options), lang=lang, show="townships" in shown).add_to(m)
+    if _present(data.counties):
+        counties = simplify_for_display(data.counties, options.simplify_deg)
+        county_layer(_display(counties, options), lang=lang, show="counties" in shown).add_to(m)
+    if _present(data.uncovered):
+        uncovered_layer(
+            _display(data.uncovered, options),
+            style=options.uncovered_style,
+            lang=lang,
+            show="uncovered" in shown,
+        ).add_to(m)
+    if _present(data.venues):
+        _add_venue_levels(m, _display(data.venues, options), options, lang)
+    if _present(data.proposed):
+        proposed_layer(
+            _display(data.proposed, options),
+            style=options.proposed_style,
+            lang=lang,
+            show="proposed" in shown,
+        ).add_to(m)
+
+
+def _add_venue_levels(
+    m: folium.Map, venues: gpd.GeoDataFrame, options: MapOptions, lang: str
+) -> None:
+    """Add one layer per network level, so each level can be switched in the layer control."""
+    for level in sorted(int(v) for v in venues["level"].dropna().unique()):
+        rows = venues[venues["level"] == level]
+        name = tr("map.layer.level", lang, level=label(LEVELS, str(level), lang))
+        venue_layer(
+            rows, style=options.venue_style, lang=lang, name=name, show="venues" in options.show
+        ).add_to(m)
+
+
+def legend_entries(data: MapData, options: MapOptions, lang: str) -> list[LegendEntry]:
+    """Return the legend rows of the layers present and switched on."""
+    shown, entries = options.show, []
+    if _present(data.venues) and "venues" in shown:
+        kinds = [k for k in KINDS if k.code in set(data.venues["kind"].astype(str))]
+        entries += [
+            LegendEntry(label(KINDS, k.code, lang), options.venue_style.color(k.code))
+            for k in kinds
+        ]
+        if (data.venues.get("position") == "illustrative").any():
+            entries.append(LegendEntry(tr("map.legend.illustrative", lang), "#555555", "hollow"))
+    if _present(data.counties) and "counties" in shown:
+        entries.append(LegendEntry(tr("map.legend.county", lang), COUNTY_STYLE.color, "line"))
+    if _present(data.townships) and "townships" in shown:
+        entries.append(LegendEntry(tr("map.legend.township", lang), TOWNSHIP_STYLE.color, "dashed"))
+    if _present(data.coverage) and "coverage" in shown:
+        for row in data.coverage.itertuples(index=False):
+            text = tr(
+                "map.legend.coverage",
+                lang,
+                level=label(LEVELS, str(int(row.level)), lang),
+                radius=fmt_km(row.radius_m, lang),
+            )
+            entries.append(LegendEntry(text, options.coverage_style.color(row.level), "fill"))
+    if _present(data.uncovered) and "uncovered" in shown:
+        entries.append(
+            LegendEntry(tr("map.legend.uncovered", lang), options.uncovered_style.color, "ring")
+        )
+    if _present(data.gaps) and "gaps" in shown:
+        style = options.gap_style
+        entries += [
+            LegendEntry(f"{tr('map.layer.gaps', lang)} {text}", color, "fill")
+            for text, color in zip(style.class_labels(lang), style.colors, strict=True)
+        ]
+    if _present(data.proposed) and "proposed" in shown:
+        entries.append(
+            LegendEntry(tr("map.legend.proposed", lang), options.proposed_style.color, "ring")
+        )
+    return entries
+
+
+def build_map(
+    data: MapData,
+    *,
+    options: MapOptions = MapOptions(),  # noqa: B008 - frozen
+    lang: str = "zh",
+) -> folium.Map:
+    """Return the dashboard map with every layer of ``data`` and the controls.
+
+    Parameters
+    ----------
+    data
+        The layers, in EPSG:4326.
+    options
+        Basemap, visible layers, styles.
+    lang
+        'zh' or 'en': every label, tooltip, popup and control title.
+
+    Returns
+    -------
+    folium.Map
+        Pass it through ``ui.assets.offline`` before showing it.
+    """
+    m = folium.Map(
+        location=DEFAULT_CENTER, zoom_start=8, tiles=None, control_scale=True, prefer_canvas=False
+    )
+    basemaps.add_basemap(m, options.basemap, lang=lang, token=options.tianditu_token)
+    _add_layers(m, data, options, lang)
+    entries = legend_entries(data, options, lang)
+    if entries:
+        Legend(entries, tr("map.legend.title", lang)).add_to(m)
+    add_controls(m, lang=lang)
+    _fit(m, data, options)
+    return m

@@ -1,0 +1,190 @@
+"""地图 Map page: filters -> cached loaders -> analysis -> geo.layers -> st_folium.
+
+The radii come from the sidebar's service standard (one standard for every page). The map's
+scripts are served by the app itself (ui.assets); if they are not installed, the page says how
+to install them instead of showing a blank box.
+"""
+
+from __future__ import annotations
+
+import os
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.errors import VenuemapError
+from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map, coverage_areas
+from geo.layers.basemaps import BASEMAP_CODES, basemap_label, get_basemap
+from geo.layers.gaps import gap_hexes
+from geo.schema import KINDS, LIST_SEPARATOR, ORGANIZATIONS, STATUSES, codes, label
+from ui import assets, loaders
+from ui.chrome import current_lang, current_standard
+from ui.i18n import t
+
+#: Layers switched on when the page opens (gap hexagons and proposals are one click away).
+DEFAULT_LAYERS = ("counties", "townships", "coverage", "uncovered", "venues")
+MAP_HEIGHT_PX = 640
+
+
+def tianditu_token() -> str | None:
+    """Return the Tianditu key: env VENUEMAP_TIANDITU_TOKEN, else ``tianditu_token`` in secrets."""
+    token = os.environ.get("VENUEMAP_TIANDITU_TOKEN", "").strip()
+    if token:
+        return token
+    try:
+        return str(st.secrets.get("tianditu_token", "")).strip() or None
+    except (FileNotFoundError, KeyError, st.errors.StreamlitAPIException):
+        return None
+    except Exception:  # noqa: BLE001 - a malformed secrets file must not break the map
+        return None
+
+
+def filter_venues(
+    venues: gpd.GeoDataFrame,
+    *,
+    counties: list[str],
+    townships: list[str],
+    kinds: list[str],
+    organizations: list[str],
+    statuses: list[str],
+    query: str,
+) -> gpd.GeoDataFrame:
+    """Return the venues matching every non-empty filter (an empty list means all)."""
+    keep = pd.Series(True, index=venues.index)
+    for column, wanted in (("county_code", counties), ("township_code", townships),
+                           ("kind", kinds), ("status", statuses)):  # fmt: skip
+        if wanted:
+            keep &= venues[column].astype(str).isin(wanted)
+    if organizations:
+        orgs = venues["organizations"].fillna("").astype(str).str.split(LIST_SEPARATOR)
+        keep &= orgs.map(lambda items: bool(set(items) & set(organizations)))
+    query = query.strip().casefold()
+    if query:
+        text = venues[["id", "name", "name_en", "county_code", "township_code", "village_code"]]
+        hay = text.fillna("").astype(str).agg(" ".join, axis=1).str.casefold()
+        keep &= hay.str.contains(query, regex=False)
+    return venues.loc[keep]
+
+
+def _filters(venues: gpd.GeoDataFrame, lang: str) -> dict:
+    counties = loaders.reference_layer("counties")
+    townships = loaders.reference_layer("townships")
+    name_col = "name" if lang == "zh" else "name_en"
+    county_names = dict(zip(counties["county_code"], counties[name_col], strict=True))
+    cols = st.columns(3)
+    chosen_counties = cols[0].multiselect(t("map.county", lang), list(county_names),
+                                          format_func=county_names.get, key="map_county",
+                                          placeholder=t("map.all", lang))  # fmt: skip
+    towns = townships
+    if chosen_counties:
+        towns = townships[townships["county_code"].isin(chosen_counties)]
+    town_names = dict(zip(towns["township_code"], towns["name"], strict=True))
+    chosen_towns = cols[1].multiselect(t("map.township", lang), list(town_names),
+                                       format_func=town_names.get, key="map_township",
+                                       placeholder=t("map.all", lang))  # fmt: skip
+    query = cols[2].text_input(t("map.search", lang), key="map_query",
+                               help=t("map.search_help", lang))  # fmt: skip
+    cols = st.columns(3)
+    present = set(venues["kind"].astype(str))
+    kinds = cols[0].multiselect(t("map.kind", lang), [k for k in codes(KINDS) if k in present],
+                                format_func=lambda c: label(KINDS, c, lang), key="map_kind",
+                                placeholder=t("map.all", lang))  # fmt: skip
+    orgs = cols[1].multiselect(t("map.organization", lang), codes(ORGANIZATIONS),
+                               format_func=lambda c: label(ORGANIZATIONS, c, lang),
+                               key="map_org", placeholder=t("map.all", lang))  # fmt: skip
+    statuses = cols[2].multiselect(t("map.status", lang), codes(STATUSES),
+                                   format_func=lambda c: label(STATUSES, c, lang),
+                                   key="map_status", placeholder=t("map.all", lang))  # fmt: skip
+    return {"counties": chosen_counties, "townships": chosen_towns, "kinds": kinds,
+            "organizations": orgs, "statuses": statuses, "query": query}  # fmt: skip
+
+
+def _view_controls(lang: str, token: str | None) -> tuple[str, frozenset[str], bool]:
+    cols = st.columns([1, 2, 1])
+    basemap = cols[0].selectbox(t("map.basemap", lang), BASEMAP_CODES, key="map_basemap",
+                                format_func=lambda c: basemap_label(c, lang, token))  # fmt: skip
+    layers = cols[1].multiselect(t("map.layers", lang), LAYER_CODES, default=DEFAULT_LAYERS,
+                                 format_func=lambda c: t(f"map.layer.{c}", lang),
+                                 key="map_layers")  # fmt: skip
+    cluster = cols[2].toggle(t("map.cluster", lang), value=False, key="map_cluster")
+    chosen = get_basemap(basemap)
+    if chosen.needs_token and not token:
+        st.warning(t("map.token_needed", lang))
+    elif chosen.online:
+        st.caption(t("map.internet_note", lang))
+    if chosen.gcj02:
+        st.caption(t("map.gcj_note", lang))
+    return basemap, frozenset(layers), cluster
+
+
+def _in_area(gdf: gpd.GeoDataFrame, filters: dict) -> gpd.GeoDataFrame:
+    keep = pd.Series(True, index=gdf.index)
+    if filters["counties"]:
+        keep &= gdf["county_code"].astype(str).isin(filters["counties"])
+    if filters["townships"]:
+        keep &= gdf["township_code"].astype(str).isin(filters["townships"])
+    return gdf.loc[keep]
+
+
+def _map_data(status: loaders.StoreStatus, shown_venues: gpd.GeoDataFrame, filters: dict,
+              layers: frozenset[str]) -> MapData:  # fmt: skip
+    county_km, township_km, village_km, detour = current_standard()
+    radii_km = (county_km, township_km, village_km)
+    reach_m = {2: county_km * 1000 / detour, 3: township_km * 1000 / detour,
+               4: village_km * 1000 / detour}  # fmt: skip
+    in_service = shown_venues[shown_venues["status"] == "in_service"]
+    uncovered = _in_area(loaders.gap_list(status.path, status.version, radii_km, detour), filters)
+    townships = _in_area(loaders.area_layer(status.path, status.version, "townships"), filters)
+    counties = loaders.reference_layer("counties")
+    if filters["counties"]:
+        counties = counties[counties["county_code"].isin(filters["counties"])]
+    return MapData(
+        venues=shown_venues,
+        counties=counties,
+        townships=townships,
+        coverage=coverage_areas(in_service, reach_m) if "coverage" in layers else None,
+        uncovered=uncovered,
+        gaps=gap_hexes(uncovered) if "gaps" in layers else None,
+    )
+
+
+def _assets_missing(lang: str) -> None:
+    st.error(t("map.assets_missing", lang))
+    st.code(assets.SETUP_COMMAND, language="bash")
+    st.caption(t("map.assets_missing_files", lang) + " " + ", ".join(assets.missing_files()))
+
+
+def render(lang: str) -> None:
+    """Draw the map page."""
+    st.title(t("map.title", lang))
+    st.caption(t("map.caption", lang))
+    status = loaders.store_status()
+    try:
+        venues = loaders.venues(status.path, status.version)
+    except VenuemapError as error:
+        st.error(t("map.data_error", lang) + " " + str(error))
+        return
+    token = tianditu_token()
+    with st.expander(t("map.filters", lang), expanded=False):
+        filters = _filters(venues, lang)
+    basemap, layers, cluster = _view_controls(lang, token)
+    shown = filter_venues(venues, **filters)
+    st.caption(t("map.shown", lang, shown=f"{len(shown):,}", total=f"{len(venues):,}") + "  ·  "
+               + t("map.radius_note", lang))  # fmt: skip
+    if shown.empty:
+        st.info(t("map.no_match", lang))
+    if not assets.vendor_ready():
+        _assets_missing(lang)
+        return
+    data = _map_data(status, shown, filters, layers)
+    options = MapOptions(basemap=basemap, tianditu_token=token, show=layers,
+                         venue_style=VenueStyle(cluster=cluster))  # fmt: skip
+    m = assets.offline(build_map(data, options=options, lang=lang),
+                       st.get_option("server.baseUrlPath") or "")  # fmt: skip
+    st_folium(m, returned_objects=[], use_container_width=True, height=MAP_HEIGHT_PX,
+              key="venue_map")  # fmt: skip
+
+
+render(current_lang())
