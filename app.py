@@ -1,0 +1,44 @@
+"""venuemap dashboard: the router and the shared chrome, written once.
+
+Run with ``streamlit run app.py``. Each page in ``pages/`` is thin (widgets -> cached loaders ->
+analysis -> layers -> render); the sidebar (language, open store, illustrative-data badge,
+as-of date, service standard) is drawn here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.chrome import init_session, render_sidebar
+from ui.i18n import t
+
+st.set_page_config(
+    page_title="venuemap · 黄南州群团服务阵地",
+    layout="wide",
+    initial_sidebar_state="expanded",
+    menu_items={"Get help": None, "Report a bug": None, "About": None},
+)
+
+init_session()
+lang = st.session_state["lang"]
+
+#: (file, label key, url path); the first is the default page.
+PAGES = (
+    ("pages/overview.py", "nav.overview", "overview"),
+    ("pages/map.py", "nav.map", "map"),
+    ("pages/gaps.py", "nav.gaps", "gaps"),
+    ("pages/data.py", "nav.data", "data"),
+    ("pages/about.py", "nav.about", "about"),
+)
+ROOT = Path(__file__).resolve().parent
+pages = [
+    st.Page(str(ROOT / file), title=t(key, lang), url_path=url, default=index == 0)
+    for index, (file, key, url) in enumerate(PAGES)
+    # The map page is built by another part of the team; until it lands, the others still run.
+    if (ROOT / file).exists()
+]
+page = st.navigation(pages)
+render_sidebar(lang)
+page.run()

@@ -1,0 +1,189 @@
+"""数据 Data: import with a per-row report before any write, edit the register, download layers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import loaders
+from ui.chrome import current_lang, current_standard
+from ui.data_ops import (
+    CRS_OPTIONS,
+    FILTER_KEYS,
+    LAYER_CHOICES,
+    UPLOAD_TYPES,
+    apply_filters,
+    check_upload,
+    crs_argument,
+    editor_frame,
+    merge_edits,
+    validate_edits,
+    write_accepted,
+)
+from ui.i18n import t, vocab_codes, vocab_label
+
+FORMATS = (("geojson", "application/geo+json"), ("gpkg", "application/geopackage+sqlite3"),
+           ("csv", "text/csv"))
+
+
+def filters_row(lang: str, status: loaders.StoreStatus) -> dict[str, str | None]:
+    """Draw the county / township / kind / organization filters and return their values."""
+    counties = loaders.reference_layer("counties")
+    townships = loaders.area_layer(status.path, status.version, "townships")
+    cols = st.columns(4)
+    county = cols[0].selectbox(
+        t("filter.county", lang), [None, *counties["county_code"]], key="data_county",
+        format_func=lambda c: t("filter.all", lang) if c is None else _name(counties, "county_code", c, lang),
+    )
+    towns = townships if county is None else townships[townships["county_code"] == county]
+    township = cols[1].selectbox(
+        t("filter.township", lang), [None, *towns["township_code"]], key="data_township",
+        format_func=lambda c: t("filter.all", lang) if c is None else _name(towns, "township_code", c, lang),
+    )
+    kind = cols[2].selectbox(
+        t("filter.kind", lang), [None, *vocab_codes("kinds")], key="data_kind",
+        format_func=lambda c: t("filter.all", lang) if c is None else vocab_label("kinds", c, lang),
+    )
+    organization = cols[3].selectbox(
+        t("filter.organization", lang), [None, *vocab_codes("organizations")], key="data_org",
+        format_func=lambda c: t("filter.all", lang) if c is None else vocab_label("organizations", c, lang),
+    )
+    return dict(zip(FILTER_KEYS, (county, township, kind, organization), strict=True))
+
+
+def _name(frame: pd.DataFrame, column: str, code: str, lang: str) -> str:
+    row = frame[frame[column] == code]
+    if row.empty:
+        return code
+    if lang == "en" and "name_en" in row.columns and isinstance(row["name_en"].iloc[0], str):
+        return f"{row['name_en'].iloc[0]} ({code})"
+    return f"{row['name'].iloc[0]} ({code})"
+
+
+def import_section(lang: str, status: loaders.StoreStatus) -> None:
+    """Upload -> importer (dry run) -> per-row report -> Write button -> atomic append."""
+    st.subheader(t("data.import", lang))
+    upload = st.file_uploader(t("data.upload", lang), type=list(UPLOAD_TYPES), key="upload")
+    cols = st.columns([2, 1])
+    choice = cols[0].selectbox(
+        t("data.crs", lang), list(CRS_OPTIONS), key="import_crs",
+        format_func=lambda c: t(f"crs.{c}", lang),
+    )
+    epsg = cols[1].text_input(t("data.epsg", lang), key="import_epsg", disabled=choice != "epsg")
+    if upload is None:
+        st.caption(t("data.upload_hint", lang))
+        return
+    try:
+        crs = crs_argument(choice, epsg)
+        report = check_upload(upload, crs, status, lang)
+    except Exception as error:  # noqa: BLE001 - every failure is shown as a message, never raised
+        st.error(t("data.unusable", lang, message=str(error)))
+        return
+    _show_report(report, lang)
+    done = st.session_state.get("import_written") == (upload.file_id, crs)
+    if done:
+        st.success(t("data.written", lang, n=report.accepted_count, path=status.path))
+        return
+    if report.accepted_count == 0:
+        st.warning(t("data.nothing_to_write", lang))
+        return
+    if loaders.user_venues(status.path, status.version).empty:
+        st.info(t("data.replaces_demo", lang))
+    if st.button(t("data.write", lang, n=report.accepted_count), type="primary", key="import_write"):
+        try:
+            write_accepted(report, status.path)
+        except Exception as error:  # noqa: BLE001
+            st.error(t("data.write_failed", lang, message=str(error)))
+            return
+        st.session_state["import_written"] = (upload.file_id, crs)
+        st.rerun()
+
+
+def _show_report(report, lang: str) -> None:  # noqa: ANN001 - ui.importing.CheckedImport
+    cols = st.columns(3)
+    cols[0].metric(t("data.rows", lang), f"{report.rows:,}")
+    cols[1].metric(t("data.accepted", lang), f"{report.accepted_count:,}")
+    cols[2].metric(t("data.rejected", lang), f"{report.rejected_count:,}")
+    headers = {key: t(f"data.col_{key}", lang) for key in ("row", "column", "value", "message")}
+    if len(report.errors):
+        st.markdown(f"**{t('data.errors', lang)}**")
+        st.dataframe(report.errors.rename(columns=headers), hide_index=True, width="stretch")
+    if len(report.warnings):
+        st.markdown(f"**{t('data.warnings', lang)}**")
+        st.dataframe(report.warnings.rename(columns=headers), hide_index=True, width="stretch")
+
+
+def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str | None]) -> None:
+    """The register as an editable table; Save validates, then replaces the store's venues."""
+    st.subheader(t("data.table", lang))
+    register = loaders.venues(status.path, status.version)
+    shown = apply_filters(register, filters)
+    st.caption(t("data.table_hint", lang, n=len(shown), total=len(register)))
+    frame, config = editor_frame(shown, lang)
+    edited = st.data_editor(
+        frame, key=f"venue_editor_{status.version}", hide_index=True, width="stretch",
+        column_config=config, disabled=["id", "level", "county_code", "township_code"],
+        num_rows="fixed",
+    )
+    if st.button(t("data.save", lang), key="save_edits"):
+        area = loaders.reference_layer("prefecture").union_all()
+        problems = validate_edits(edited, lang, area=area)
+        if problems:
+            st.error(t("data.edit_invalid", lang))
+            st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+            return
+        merged = merge_edits(register, edited)
+        try:
+            loaders.open_user_store(status.path).replace_venues(merged)
+        except Exception as error:  # noqa: BLE001
+            st.error(t("data.write_failed", lang, message=str(error)))
+            return
+        st.session_state["edits_saved"] = True
+        st.rerun()
+    if st.session_state.pop("edits_saved", False):
+        st.success(t("data.saved", lang, path=status.path))
+
+
+def download_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str | None]) -> None:
+    """Downloads of any layer or result, filtered as on screen, in three formats."""
+    st.subheader(t("data.download", lang))
+    layer = st.selectbox(
+        t("data.layer", lang), list(LAYER_CHOICES), key="download_layer",
+        format_func=lambda name: t(f"layer.{name}", lang),
+    )
+    county_km, township_km, village_km, detour = current_standard()
+    gdf = loaders.download_layer(
+        status.path, status.version, layer, (county_km, township_km, village_km), detour
+    )
+    shown = apply_filters(gdf, filters)
+    st.caption(t("data.download_hint", lang, n=len(shown), total=len(gdf)))
+    cols = st.columns(len(FORMATS))
+    for col, (fmt, mime) in zip(cols, FORMATS, strict=True):
+        col.download_button(
+            t(f"data.fmt_{fmt}", lang),
+            data=lambda fmt=fmt: loaders.export_bytes(shown, fmt, layer),
+            file_name=f"venuemap_{layer}.{fmt}",
+            mime=mime,
+            key=f"download_{fmt}",
+            on_click="ignore",
+        )
+
+
+def render(lang: str) -> None:
+    """Draw the Data page."""
+    status = loaders.store_status()
+    st.header(t("data.title", lang))
+    filters = filters_row(lang, status)
+    st.caption(t("data.filters_note", lang))
+    table_tab, download_tab, import_tab = st.tabs(
+        [t("data.table", lang), t("data.download", lang), t("data.import", lang)]
+    )
+    with table_tab:
+        table_section(lang, status, filters)
+    with download_tab:
+        download_section(lang, status, filters)
+    with import_tab:
+        import_section(lang, status)
+
+
+render(current_lang())

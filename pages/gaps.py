@@ -1,0 +1,173 @@
+"""缺口与选址 Gaps & siting: ranked gaps beside their map, a siting run, baseline vs scenario."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from ui import loaders
+from ui.chrome import boundary_chart, current_lang, current_standard, points_frame
+from ui.i18n import fmt_count, fmt_km, fmt_pct, t, vocab_label
+
+MODELS = ("mclp", "lscp", "pmedian")
+
+
+def gap_table(gaps: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    """Return the ranked gap list with headers in ``lang`` (names are shown as plain text)."""
+    townships = loaders.reference_layer("townships")
+    town_names = dict(zip(townships["township_code"], townships["name"], strict=True))
+    return pd.DataFrame(
+        {
+            t("col.rank", lang): gaps["rank"].to_numpy(),
+            t("col.village", lang): gaps["name"].to_numpy(),
+            t("col.township", lang): gaps["township_code"].map(lambda c: town_names.get(c, c)).to_numpy(),
+            t("col.population", lang): gaps["population"].round().astype(int).to_numpy(),
+            t("col.distance_km", lang): [fmt_km(d, lang) for d in gaps["nearest_distance_m"]],
+        }
+    )
+
+
+def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
+    """Ranked uncovered villages beside their map (at the sidebar's service standard)."""
+    county_km, township_km, village_km, detour = current_standard()
+    radii = (county_km, township_km, village_km)
+    gaps = loaders.gap_list(status.path, status.version, radii, detour)
+    result = loaders.coverage(status.path, status.version, radii, detour)
+    st.caption(t("ov.standard_used", lang, county=county_km, township=township_km,
+                 village=village_km, detour=detour))
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader(t("gaps.list", lang))
+        if gaps.empty:
+            st.success(t("gaps.none", lang))
+        else:
+            st.dataframe(gap_table(gaps, lang), hide_index=True, width="stretch", height=420)
+    with right:
+        st.subheader(t("gaps.map", lang))
+        groups = result["covered"].astype(bool).map(
+            {True: t("gaps.legend_covered", lang), False: t("gaps.legend_uncovered", lang)}
+        )
+        chart = boundary_chart(
+            loaders.area_layer(status.path, status.version, "townships"),
+            value=None, title=t("gaps.map", lang) + t("common.approximate", lang), legend="",
+            tooltip=[], points=points_frame(result, groups),
+        )
+        st.altair_chart(chart, width="stretch")
+
+
+def scenario_controls(lang: str) -> tuple[str, int, float, bool]:
+    """Draw model, N, radius and the Run button; return their values."""
+    cols = st.columns([3, 1, 2, 1])
+    model = cols[0].selectbox(t("gaps.model", lang), MODELS, key="site_model",
+                              format_func=lambda m: t(f"gaps.model_{m}", lang))  # fmt: skip
+    n_new = int(cols[1].number_input(t("gaps.n", lang), min_value=0, max_value=100, value=5,
+                                     step=1, key="site_n", disabled=model == "lscp"))  # fmt: skip
+    radius_km = float(cols[2].slider(t("gaps.radius", lang), 1.0, 30.0, value=10.0, step=0.5,
+                                     key="site_radius_km"))  # fmt: skip
+    cols[3].write("")
+    run = cols[3].button(t("gaps.run", lang), type="primary", key="site_run", width="stretch")
+    return model, n_new, radius_km, run
+
+
+def scenario_section(status: loaders.StoreStatus, lang: str) -> None:
+    """Run a siting model on request and show baseline vs scenario side by side."""
+    st.subheader(t("gaps.scenario", lang))
+    model, n_new, radius_km, run = scenario_controls(lang)
+    detour = current_standard()[3]
+    params = (status.path, status.version, model, n_new, radius_km, detour)
+    if run:
+        with st.status(t("gaps.running", lang), expanded=False) as progress:
+            try:
+                loaders.scenario(*params)
+            except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
+                progress.update(label=t("gaps.failed", lang), state="error")
+                st.error(t("common.error", lang, message=str(error)))
+                return
+            progress.update(label=t("gaps.done", lang), state="complete")
+        st.session_state["site_params"] = params
+    if saved := st.session_state.pop("site_saved", None):
+        st.success(t("gaps.saved", lang, n=saved, path=status.path))
+    last = st.session_state.get("site_params")
+    if last is None or last[:2] != params[:2]:
+        st.info(t("gaps.not_run", lang))
+        return
+    if last != params:
+        st.caption(t("gaps.stale", lang))
+    compare(status, loaders.scenario(*last), lang)
+
+
+def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) -> None:
+    """Baseline and scenario KPIs and maps side by side, then the save-as-planned action."""
+    result = scenario.result
+    left, right = st.columns(2)
+    for col, name, figures in ((left, "gaps.baseline", scenario.baseline),
+                               (right, "gaps.proposal", scenario.proposed)):  # fmt: skip
+        share = figures["population_covered"] / figures["population"] if figures["population"] else None
+        with col:
+            st.markdown(f"**{t(name, lang)}**")
+            a, b = st.columns(2)
+            delta = scenario.delta if name == "gaps.proposal" else None
+            a.metric(t("col.population_covered", lang),
+                     fmt_count(figures["population_covered"], "people", lang),
+                     delta=None if delta is None else fmt_count(delta["population_covered"], "people", lang),
+                     border=True)  # fmt: skip
+            b.metric(t("col.share", lang), fmt_pct(share, lang), border=True)
+    optimal = t("gaps.optimal", lang) if result.optimal else t("gaps.not_optimal", lang)
+    st.caption(f"{t('gaps.sites', lang)}: {fmt_count(len(scenario.proposal), 'sites', lang)} · {optimal}")
+    left, right = st.columns(2)
+    towns = loaders.area_layer(status.path, status.version, "townships")
+    before = scenario.before["covered"].astype(bool)
+    base_groups = before.map({True: t("gaps.legend_covered", lang), False: t("gaps.legend_uncovered", lang)})
+    left.altair_chart(boundary_chart(towns, value=None, title=t("gaps.baseline", lang), legend="",
+                                     tooltip=[], points=points_frame(scenario.before, base_groups)),
+                      width="stretch")  # fmt: skip
+    after_groups = base_groups.copy()
+    after_groups[scenario.newly_covered.index] = t("gaps.legend_newly", lang)
+    sites = points_frame(scenario.proposal, pd.Series(t("gaps.legend_site", lang), index=scenario.proposal.index))
+    points = pd.concat([points_frame(scenario.before, after_groups), sites], ignore_index=True)
+    right.altair_chart(boundary_chart(towns, value=None, title=t("gaps.proposal", lang), legend="",
+                                      tooltip=[], points=points), width="stretch")  # fmt: skip
+    if len(scenario.proposal):
+        st.markdown(f"**{t('gaps.sites', lang)}**")
+        st.dataframe(
+            pd.DataFrame({t("col.name", lang): scenario.proposal["name"].to_numpy(),
+                          t("col.township_code", lang): scenario.proposal["township_code"].to_numpy(),
+                          t("col.kind", lang): [vocab_label("kinds", k, lang) for k in scenario.proposal["kind"]]}),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+        save_section(status, scenario.proposal, lang)
+
+
+def save_section(status: loaders.StoreStatus, proposal: gpd.GeoDataFrame, lang: str) -> None:
+    """Save the proposal as planned venues in the user's store, after a confirmation."""
+    if st.button(t("gaps.save", lang), key="site_save"):
+        st.session_state["site_confirm"] = True
+    if not st.session_state.get("site_confirm"):
+        return
+    st.warning(t("gaps.save_confirm", lang, n=len(proposal), path=status.path))
+    ok, cancel = st.columns(2)
+    if cancel.button(t("gaps.cancel", lang), key="site_cancel"):
+        st.session_state["site_confirm"] = False
+        st.rerun()
+    if ok.button(t("gaps.confirm", lang), type="primary", key="site_confirm_write"):
+        try:
+            loaders.save_planned(status, proposal)
+        except Exception as error:  # noqa: BLE001
+            st.error(t("gaps.save_failed", lang, message=str(error)))
+            return
+        st.session_state["site_confirm"] = False
+        st.session_state["site_saved"] = len(proposal)
+        st.rerun()
+
+
+def render(lang: str) -> None:
+    """Draw the Gaps & siting page."""
+    status = loaders.store_status()
+    st.header(t("gaps.title", lang))
+    gaps_section(status, lang)
+    st.divider()
+    scenario_section(status, lang)
+
+
+render(current_lang())

@@ -1,0 +1,1 @@
+"""Dashboard helpers: bilingual labels, cached loaders, shared page furniture and offline assets."""

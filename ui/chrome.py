@@ -1,0 +1,257 @@
+"""Shared page furniture: the sidebar (drawn once by app.py), KPI tiles and static maps.
+
+The sidebar holds the language switch, which store is open, the illustrative-data badge, the
+as-of date and the service standard; pages read the chosen values through
+:func:`current_lang` and :func:`current_standard` instead of drawing widgets of their own.
+The static maps here are Vega-Lite (Altair) charts: drawn by the app's own bundled JavaScript,
+with no tile server, so they work offline and print well.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import altair as alt
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from ui import loaders
+from ui.i18n import LANGS, t
+
+#: Session defaults, set once per session before any widget is drawn.
+_SESSION_DEFAULTS: tuple[tuple[str, object], ...] = (
+    ("lang", "zh"),
+    ("std_county_km", 40.0),
+    ("std_township_km", 15.0),
+    ("std_village_km", 2.0),
+    ("std_detour", 1.4),
+)
+
+#: Print-friendly view: hide the sidebar, header and widgets when the browser prints.
+PRINT_CSS = """
+<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], .stButton, .stDownloadButton, [data-testid="stExpander"] {
+    display: none !important;
+  }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  .block-container { padding: 0.5cm !important; max-width: 100% !important; }
+  [data-testid="stMetric"] { break-inside: avoid; }
+}
+</style>
+"""
+
+
+def init_session() -> None:
+    """Set the session defaults (language Chinese, default service standard) once."""
+    for key, value in _SESSION_DEFAULTS:
+        st.session_state.setdefault(key, value)
+
+
+def current_lang() -> str:
+    """Return the interface language chosen in the sidebar ('zh' or 'en')."""
+    lang = st.session_state.get("lang", "zh")
+    return lang if lang in LANGS else "zh"
+
+
+def current_standard() -> tuple[float, float, float, float]:
+    """Return (county km, township km, village km, detour) chosen in the sidebar."""
+    state = st.session_state
+    return (
+        float(state.get("std_county_km", 40.0)),
+        float(state.get("std_township_km", 15.0)),
+        float(state.get("std_village_km", 2.0)),
+        float(state.get("std_detour", 1.4)),
+    )
+
+
+def render_sidebar(lang: str) -> None:
+    """Draw the shared sidebar: title, language, store, badge, as-of date, service standard."""
+    status = loaders.store_status()
+    with st.sidebar:
+        st.title(t("app.title", lang))
+        st.radio(
+            t("chrome.language", lang),
+            options=list(LANGS),
+            format_func=lambda code: "中文" if code == "zh" else "English",
+            key="lang",
+            horizontal=True,
+        )
+        _store_block(status, lang)
+        _standard_block(lang)
+    st.html(PRINT_CSS)
+
+
+def _store_block(status: loaders.StoreStatus, lang: str) -> None:
+    st.caption(t("chrome.store", lang))
+    st.code(status.path, language=None, wrap_lines=True)
+    if not status.exists:
+        st.caption(t("chrome.store_missing", lang))
+    venue_flag, village_flag = loaders.illustrative_flags(status.path, status.version)
+    if venue_flag or village_flag:
+        st.badge(t("chrome.illustrative_badge", lang), color="orange")
+        parts = []
+        if venue_flag:
+            parts.append(t("chrome.illustrative_venues", lang))
+        if village_flag:
+            parts.append(t("chrome.illustrative_villages", lang))
+        st.caption(t("list.sep", lang).join(parts))
+    st.caption(t("chrome.as_of", lang, date=as_of_text(status, lang)))
+
+
+def as_of_text(status: loaders.StoreStatus, lang: str) -> str:
+    """Return the as-of date of the data on screen (store change date, or the demo's source)."""
+    if status.modified is not None:
+        return status.modified.isoformat()
+    return t("chrome.as_of_demo", lang)
+
+
+def _standard_block(lang: str) -> None:
+    with st.expander(t("chrome.standard", lang)):
+        st.slider(t("std.county_km", lang), 5.0, 100.0, step=5.0, key="std_county_km")
+        st.slider(t("std.township_km", lang), 1.0, 50.0, step=1.0, key="std_township_km")
+        st.slider(t("std.village_km", lang), 0.5, 10.0, step=0.5, key="std_village_km")
+        st.slider(
+            t("std.detour", lang), 1.0, 2.0, step=0.1, key="std_detour", help=t("std.detour_help", lang)
+        )
+
+
+def kpi(column: st.delta_generator.DeltaGenerator, label: str, value: str, note: str = "") -> None:
+    """Draw one KPI tile (a bordered metric with an optional caption under it)."""
+    with column:
+        st.metric(label, value, border=True)
+        if note:
+            st.caption(note)
+
+
+def boundary_chart(
+    areas: gpd.GeoDataFrame,
+    *,
+    value: str | None,
+    title: str,
+    legend: str,
+    tooltip: list[alt.Tooltip],
+    points: pd.DataFrame | None = None,
+    height: int = 420,
+) -> alt.LayerChart:
+    """Return a static choropleth (or plain outline) of ``areas`` with optional point marks.
+
+    Parameters
+    ----------
+    areas
+        Polygons in EPSG:4326, with the column ``value`` (a share 0..1) when a choropleth.
+    value
+        Column to colour by, or None for plain outlines.
+    title, legend
+        Chart title and legend title, already in the current language.
+    tooltip
+        Altair tooltips for the areas.
+    points
+        Optional table with ``lon``, ``lat``, ``group`` (legend text) and ``label`` columns.
+    """
+    data = alt.Data(values=areas.__geo_interface__["features"])
+    base = alt.Chart(data).mark_geoshape(stroke="#555", strokeWidth=0.6)
+    if value is None:
+        base = base.encode(color=alt.value("#f2efe9"))
+    else:
+        base = base.encode(
+            color=alt.Color(
+                f"properties.{value}:Q",
+                title=legend,
+                scale=alt.Scale(domain=[0, 1], scheme="yellowgreenblue"),
+                legend=alt.Legend(format=".0%"),
+            )
+        )
+    layers: list[alt.Chart] = [base.encode(tooltip=tooltip)]
+    if points is not None and len(points):
+        layers.append(
+            alt.Chart(points)
+            .mark_circle(size=36, opacity=0.85, stroke="white", strokeWidth=0.5)
+            .encode(
+                longitude="lon:Q",
+                latitude="lat:Q",
+                color=alt.Color("group:N", title=None, scale=alt.Scale(scheme="set1")),
+                tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("group:N", title=None)],
+            )
+        )
+    return (
+        alt.layer(*layers)
+        .project(type="mercator")
+        .properties(title=title, height=height)
+        .resolve_scale(color="independent")
+    )
+
+
+def report_html(
+    lang: str,
+    as_of: str,
+    standard: str,
+    kpis: dict[str, str],
+    levels: dict[str, str],
+    counties: pd.DataFrame,
+    checks: pd.DataFrame,
+) -> str:
+    """Return a self-contained printable HTML report of the overview (no script, no outside URL).
+
+    Every text is escaped: county and township names come from data files.
+    """
+    def tiles(items: dict[str, str]) -> str:
+        cells = "".join(
+            f"<div class='tile'><div class='label'>{escape(k)}</div>"
+            f"<div class='value'>{escape(v)}</div></div>"
+            for k, v in items.items()
+        )
+        return f"<div class='tiles'>{cells}</div>"
+
+    def table(frame: pd.DataFrame) -> str:
+        head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+            for row in frame.itertuples(index=False)
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    title = escape(t("ov.report_title", lang))
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: sans-serif; margin: 1.5cm; color: #222; }}
+.tiles {{ display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }}
+.tile {{ border: 1px solid #ccc; border-radius: 6px; padding: 8px 12px; min-width: 160px; }}
+.label {{ font-size: 0.85em; color: #555; }} .value {{ font-size: 1.4em; font-weight: bold; }}
+table {{ border-collapse: collapse; margin: 8px 0 16px; }}
+th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
+@media print {{ body {{ margin: 0.5cm; }} .tile, table {{ break-inside: avoid; }} }}
+</style></head><body>
+<h1>{title}</h1>
+<p>{escape(as_of)}<br>{escape(standard)}</p>
+{tiles(kpis)}
+<p><em>{escape(t("ov.population_illustrative", lang))}</em></p>
+<h2>{escape(t("ov.by_level", lang))}</h2>
+{tiles(levels)}
+<h2>{escape(t("ov.by_county", lang))}</h2>
+{table(counties)}
+<h2>{escape(t("ov.checks", lang))}</h2>
+{table(checks)}
+<p><small>{escape(t("ov.choropleth_note", lang))}</small></p>
+</body></html>
+"""
+
+
+def points_frame(gdf: gpd.GeoDataFrame, groups: pd.Series) -> pd.DataFrame:
+    """Return ``lon``, ``lat``, ``group`` and ``label`` (the name) of point layer ``gdf``."""
+    if gdf.empty:
+        return pd.DataFrame(columns=["lon", "lat", "group", "label"])
+    points = gdf.geometry.to_crs("EPSG:4326") if gdf.crs is not None else gdf.geometry
+    points = points.representative_point()
+    names = gdf["name"] if "name" in gdf.columns else pd.Series("", index=gdf.index)
+    return pd.DataFrame(
+        {
+            "lon": points.x.to_numpy(),
+            "lat": points.y.to_numpy(),
+            "group": groups.reindex(gdf.index).astype(str).to_numpy(),
+            "label": names.astype(str).to_numpy(),
+        }
+    )

@@ -1,0 +1,458 @@
+"""Every label of the dashboard in Chinese (default) and English, and how numbers are written.
+
+``t(key, lang)`` looks a label up; a key missing in either language raises a KeyError that
+names it, so a test catches it instead of the screen showing ``ov.title``. Labels of kinds,
+organizations, statuses and levels come from :mod:`geo.schema` (one spelling for the importer,
+the store and the screen). The map helper's ``ui/i18n_map.py`` (``MAP_STRINGS``) is merged in
+when present. Numbers: ``fmt_pct(0.853, lang)`` -> ``85.3%``; ``fmt_count(1226, "people",
+lang)`` -> ``1,226 人`` / ``1,226 people``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from geo import schema
+
+LANGS: tuple[str, ...] = ("zh", "en")
+
+#: key -> (Chinese, English). Placeholders in braces are filled by ``t(key, lang, **values)``.
+_STRINGS: dict[str, tuple[str, str]] = {
+    # navigation and chrome
+    "nav.overview": ("总览", "Overview"),
+    "nav.map": ("地图", "Map"),
+    "nav.gaps": ("缺口与选址", "Gaps & siting"),
+    "nav.data": ("数据", "Data"),
+    "nav.about": ("关于", "About"),
+    "app.title": ("黄南州群团服务阵地", "Huangnan service venue network"),
+    "chrome.language": ("语言", "Language"),
+    "chrome.store": ("当前数据库", "Open store"),
+    "chrome.store_missing": (
+        "尚未创建（首次导入或保存时创建）；现显示内置示例名录。",
+        "Not created yet (created by the first import or save); showing the bundled demo register.",
+    ),
+    "chrome.illustrative_badge": ("示意数据", "Illustrative data"),
+    "chrome.illustrative_venues": ("阵地位置为示意", "venue locations are illustrative"),
+    "chrome.illustrative_villages": (
+        "村（社区）位置与人口为示意",
+        "village locations and population are illustrative",
+    ),
+    "chrome.as_of": ("数据截至：{date}", "Data as of: {date}"),
+    "chrome.as_of_demo": (
+        "2022年（示例名录，依据2021—2022年工作报告）",
+        "2022 (demo register, from the 2021–22 work report)",
+    ),
+    "chrome.standard": ("服务标准", "Service standard"),
+    "list.sep": ("；", "; "),
+    "std.county_km": ("县级阵地服务半径（公里）", "County venue radius (km)"),
+    "std.township_km": ("乡镇中心服务半径（公里）", "Township centre radius (km)"),
+    "std.village_km": ("村（社区）站服务半径（公里）", "Village / community station radius (km)"),
+    "std.detour": ("绕行系数", "Detour factor"),
+    "std.detour_help": (
+        "道路距离 ≈ 绕行系数 × 直线距离；1 表示按直线计算。",
+        "Road distance ≈ detour factor × straight-line distance; 1 means straight lines.",
+    ),
+    "common.all": ("全部", "All"),
+    "common.approximate": ("（近似）", " (approximate)"),
+    "common.error": ("出错了：{message}", "Something went wrong: {message}"),
+    "common.yes": ("是", "yes"),
+    "common.no": ("否", "no"),
+    # units (fmt_count)
+    "unit.people": ("{n} 人", "{n} people"),
+    "unit.venues": ("{n} 个", "{n} venues"),
+    "unit.villages": ("{n} 个", "{n} villages"),
+    "unit.townships": ("{n} 个", "{n} townships"),
+    "unit.rows": ("{n} 行", "{n} rows"),
+    "unit.sites": ("{n} 处", "{n} sites"),
+    # overview
+    "ov.title": ("总览", "Overview"),
+    "ov.subtitle": (
+        "全州四级群团服务阵地网络的覆盖情况",
+        "Coverage of the prefecture's four-level network of service venues",
+    ),
+    "ov.kpi_townships": ("有服务中心的乡镇", "Townships with a service centre"),
+    "ov.kpi_villages": ("有服务站的村（社区）", "Villages / communities with a station"),
+    "ov.kpi_enterprise": ("企业职工之家", "Enterprise workers' homes"),
+    "ov.kpi_population": ("覆盖人口（县、乡、村三级）", "Population covered (county, township, village)"),
+    "ov.kpi_of_total": ("共 {total}", "of {total}"),
+    "ov.population_illustrative": (
+        "⚠ 村（社区）人口为示意数据（由各县人口普查总数按规则分配）",
+        "⚠ village population is illustrative (apportioned from county census totals)",
+    ),
+    "ov.by_level": ("各级阵地覆盖人口", "Population covered by level"),
+    "ov.by_county": ("分县（市）统计", "By county"),
+    "ov.chart_title": ("各县（市）人口覆盖率", "Share of population covered, by county"),
+    "ov.choropleth": ("各乡镇人口覆盖率", "Share of population covered, by township"),
+    "ov.choropleth_note": (
+        "乡镇范围为近似（由乡镇驻地推算的泰森多边形，裁剪至县界），非官方边界。",
+        "Township areas are approximate (Voronoi cells of township seats clipped to counties), "
+        "not official boundaries.",
+    ),
+    "ov.checks": ("四级网络核查", "Four-level network checks"),
+    "ov.print": ("打印与报告", "Print and report"),
+    "ov.print_hint": (
+        "在浏览器中打印（Ctrl+P）即得简洁版面（隐藏侧栏和按钮）；或下载 HTML 报告。",
+        "Print from the browser (Ctrl+P) for a clean layout without sidebar and buttons, "
+        "or download the HTML report.",
+    ),
+    "ov.download_report": ("下载报告（HTML）", "Download report (HTML)"),
+    "ov.report_title": ("黄南州群团服务阵地覆盖报告", "Huangnan service venue coverage report"),
+    "ov.standard_used": (
+        "服务标准：县级 {county} 公里，乡镇 {township} 公里，村（社区）{village} 公里，绕行系数 {detour}",
+        "Service standard: county {county} km, township {township} km, "
+        "village / community {village} km, detour factor {detour}",
+    ),
+    # levels of the network
+    "level.headline": ("合计（县、乡、村三级）", "Overall (county, township, village)"),
+    # table columns
+    "col.county": ("县（市）", "County"),
+    "col.township": ("乡镇", "Township"),
+    "col.village": ("村（社区）", "Village / community"),
+    "col.code": ("代码", "Code"),
+    "col.name": ("名称", "Name"),
+    "col.population": ("人口", "Population"),
+    "col.population_covered": ("覆盖人口", "Population covered"),
+    "col.share": ("覆盖率", "Share covered"),
+    "col.villages": ("村（社区）数", "Villages"),
+    "col.villages_covered": ("已覆盖村（社区）", "Villages covered"),
+    "col.venues": ("阵地数", "Venues"),
+    "col.level": ("层级", "Level"),
+    "col.distance_km": ("距最近阵地（公里）", "Distance to nearest venue (km)"),
+    "col.rank": ("排名", "Rank"),
+    "col.check": ("核查项", "Check"),
+    "col.result": ("结果", "Result"),
+    "col.kind": ("类型", "Kind"),
+    "col.status": ("状态", "Status"),
+    "col.organizations": ("群团组织", "Organizations"),
+    "col.services": ("服务内容", "Services"),
+    "col.address": ("地址", "Address"),
+    "col.year_opened": ("建成年份", "Year opened"),
+    "col.position": ("位置来源", "Position"),
+    "col.lon": ("经度", "Longitude"),
+    "col.lat": ("纬度", "Latitude"),
+    "col.id": ("编号", "ID"),
+    "col.name_en": ("英文名称", "English name"),
+    "col.village_code": ("村代码", "Village code"),
+    "col.county_code": ("县代码", "County code"),
+    "col.township_code": ("乡镇代码", "Township code"),
+    # four-level checks
+    "check.townships_with_centre": ("有服务中心的乡镇", "Townships with a centre"),
+    "check.villages_with_station": ("有服务站的村（社区）", "Villages with a station"),
+    "check.stations_near_township": (
+        "村（社区）站在乡镇中心服务半径内",
+        "Village stations within reach of a township centre",
+    ),
+    "check.centres_near_county": (
+        "乡镇中心在县级阵地服务半径内",
+        "Township centres within reach of a county venue",
+    ),
+    "check.stations_other_township": (
+        "村站的最近乡镇中心在本乡镇",
+        "Stations whose nearest township centre is in their own township",
+    ),
+    "check.orphans": (
+        "阵地所属乡镇、县代码有效且位置在所属县内",
+        "Venues with valid township/county codes, located in their county",
+    ),
+    "check.ok": ("✓ 通过", "✓ pass"),
+    "check.attention": ("⚠ 需关注", "⚠ needs attention"),
+    # gaps and siting
+    "gaps.title": ("缺口与选址", "Gaps & siting"),
+    "gaps.list": ("未覆盖的村（社区），按人口排序", "Uncovered villages, ranked by population"),
+    "gaps.none": ("在当前服务标准下，所有村（社区）均已覆盖。", "Every village is covered at this standard."),
+    "gaps.map": ("缺口地图", "Gap map"),
+    "gaps.townships_without": ("无服务中心的乡镇", "Townships without a centre"),
+    "gaps.scenario": ("选址方案", "Siting scenario"),
+    "gaps.model": ("模型", "Model"),
+    "gaps.model_mclp": ("最大覆盖（MCLP）：N 个新站覆盖最多人口", "Maximal coverage (MCLP): most people with N new sites"),
+    "gaps.model_lscp": ("集合覆盖（LSCP）：覆盖全部的最少站数", "Set covering (LSCP): fewest sites covering everyone"),
+    "gaps.model_pmedian": ("P 中位（p-median）：平均距离最短", "p-median: least mean distance"),
+    "gaps.n": ("新增站点数 N", "New sites N"),
+    "gaps.radius": ("新站服务半径（公里）", "Service radius of new sites (km)"),
+    "gaps.run": ("运行", "Run"),
+    "gaps.running": ("正在求解选址模型…", "Solving the siting model…"),
+    "gaps.done": ("求解完成", "Solved"),
+    "gaps.failed": ("求解失败", "Solving failed"),
+    "gaps.not_run": (
+        "选择模型、N 和半径后点击“运行”。",
+        "Choose a model, N and a radius, then press Run.",
+    ),
+    "gaps.stale": (
+        "参数已更改：以下为上次运行的结果，点击“运行”更新。",
+        "Settings changed: these are the last run's results; press Run to update.",
+    ),
+    "gaps.baseline": ("现状", "Baseline"),
+    "gaps.proposal": ("方案", "Scenario"),
+    "gaps.sites": ("拟建站点", "Proposed sites"),
+    "gaps.newly_covered": ("新覆盖的村（社区）", "Newly covered villages"),
+    "gaps.optimal": ("已证明最优", "proven optimal"),
+    "gaps.not_optimal": ("未证明最优", "not proven optimal"),
+    "gaps.save": ("保存为规划阵地", "Save as planned venues"),
+    "gaps.save_confirm": (
+        "确认将 {n} 个拟建站点以“规划”状态写入 {path}",
+        "Confirm: write {n} proposed sites as planned venues into {path}",
+    ),
+    "gaps.confirm": ("确认写入", "Confirm and write"),
+    "gaps.cancel": ("取消", "Cancel"),
+    "gaps.saved": ("已保存 {n} 个规划阵地到 {path}", "Saved {n} planned venues to {path}"),
+    "gaps.save_failed": ("保存失败：{message}", "Saving failed: {message}"),
+    "gaps.planned_name": ("{place}（规划）", "{place} (planned)"),
+    "gaps.legend_uncovered": ("未覆盖", "Uncovered"),
+    "gaps.legend_covered": ("已覆盖", "Covered"),
+    "gaps.legend_site": ("拟建站点", "Proposed site"),
+    "gaps.legend_newly": ("新覆盖", "Newly covered"),
+    "gaps.delta": ("变化", "Change"),
+    # data page
+    "data.title": ("数据", "Data"),
+    "data.filters_note": (
+        "筛选条件同时作用于下方的阵地表和下载。",
+        "The filters apply to the venue table and to the downloads below.",
+    ),
+    "filter.county": ("县（市）", "County"),
+    "filter.township": ("乡镇", "Township"),
+    "filter.kind": ("类型", "Kind"),
+    "filter.organization": ("群团组织", "Organization"),
+    "filter.all": ("全部", "All"),
+    "data.import": ("导入", "Import"),
+    "data.upload": (
+        "上传阵地文件（CSV、Excel、GeoJSON、GeoPackage、Shapefile 压缩包、KML）",
+        "Upload a venue file (CSV, Excel, GeoJSON, GeoPackage, zipped Shapefile, KML)",
+    ),
+    "data.upload_hint": (
+        "先检查，后写入：上传后显示逐行检查报告，确认后才写入数据库。",
+        "Check first, write later: after upload you see a per-row report; nothing is written "
+        "until you press Write.",
+    ),
+    "data.crs": ("坐标系", "Coordinate system"),
+    "data.epsg": ("EPSG 代码", "EPSG code"),
+    "crs.auto": ("自动识别", "Detect automatically"),
+    "crs.wgs84": ("WGS84（GPS）", "WGS84 (GPS)"),
+    "crs.cgcs2000": ("CGCS2000（国家2000）", "CGCS2000"),
+    "crs.gcj02": ("GCJ-02（高德、腾讯）", "GCJ-02 (Amap, Tencent)"),
+    "crs.bd09": ("BD-09（百度）", "BD-09 (Baidu)"),
+    "crs.epsg": ("其他 EPSG 代码", "Other EPSG code"),
+    "data.epsg_missing": (
+        "请输入 EPSG 代码，例如 4543（CGCS2000 高斯-克吕格 102°E）。",
+        "Enter an EPSG code, for example 4543 (CGCS2000 Gauss-Krüger CM 102°E).",
+    ),
+    "data.unusable": ("无法读取该文件：{message}", "This file cannot be used: {message}"),
+    "data.rows": ("读取行数", "Rows read"),
+    "data.accepted": ("可导入", "Accepted"),
+    "data.rejected": ("被拒绝", "Rejected"),
+    "data.errors": ("错误（这些行不会导入）", "Errors (these rows will not be imported)"),
+    "data.warnings": ("提醒（这些行会导入）", "Warnings (these rows will be imported)"),
+    "data.col_row": ("行号", "Row"),
+    "data.col_column": ("列", "Column"),
+    "data.col_value": ("值", "Value"),
+    "data.col_message": ("说明", "Message"),
+    "data.write": ("写入 {n} 个阵地到数据库", "Write {n} venues to the store"),
+    "data.replaces_demo": (
+        "数据库中尚无阵地：写入后将显示你导入的阵地，不再显示示例名录。",
+        "The store holds no venues yet: after writing, the dashboard shows your venues instead "
+        "of the demo register.",
+    ),
+    "data.nothing_to_write": ("没有可导入的行。", "No row can be imported."),
+    "data.written": ("已写入 {n} 个阵地到 {path}", "Wrote {n} venues to {path}"),
+    "data.write_failed": (
+        "写入失败，数据库保持原样：{message}",
+        "Writing failed; the store is unchanged: {message}",
+    ),
+    "data.table": ("阵地表", "Venue table"),
+    "data.table_hint": (
+        "显示 {n} / {total} 个阵地。可直接编辑单元格，然后点击“保存修改”。",
+        "Showing {n} of {total} venues. Edit cells, then press Save changes.",
+    ),
+    "data.save": ("保存修改", "Save changes"),
+    "data.saved": ("修改已保存到 {path}", "Changes saved to {path}"),
+    "data.edit_invalid": (
+        "有修改不合规，尚未保存（表中的修改都还在）：",
+        "Some edits are not valid; nothing was saved (your edits are still in the table):",
+    ),
+    "edit.blank_name": ("名称不能为空", "the name must not be blank"),
+    "edit.bad_kind": ("类型不在列表中", "the kind is not one of the listed kinds"),
+    "edit.bad_status": ("状态不在列表中", "the status is not one of the listed statuses"),
+    "edit.bad_organization": ("未知的群团组织：{value}", "unknown organization: {value}"),
+    "edit.bad_lon": ("经度应为 -180 至 180 之间的数字", "longitude should be a number from -180 to 180"),
+    "edit.bad_lat": ("纬度应为 -90 至 90 之间的数字", "latitude should be a number from -90 to 90"),
+    "edit.outside": (
+        "位置在全州范围之外（约 {km} 公里）",
+        "the location lies outside the prefecture (about {km} km away)",
+    ),
+    "edit.bad_year": ("建成年份应在 1949 至 2100 之间", "the year opened should be from 1949 to 2100"),
+    "data.download": ("下载", "Download"),
+    "data.layer": ("图层", "Layer"),
+    "data.download_hint": (
+        "将下载 {n} / {total} 个要素（按上方筛选）。",
+        "{n} of {total} features will be downloaded (filtered as above).",
+    ),
+    "data.fmt_geojson": ("GeoJSON", "GeoJSON"),
+    "data.fmt_gpkg": ("GeoPackage", "GeoPackage"),
+    "data.fmt_csv": ("CSV（Excel）", "CSV (Excel)"),
+    "layer.venues": ("阵地", "Venues"),
+    "layer.counties": ("县（市）界", "Counties"),
+    "layer.townships": ("乡镇范围（近似）", "Township areas (approximate)"),
+    "layer.villages": ("村（社区）（示意位置）", "Villages (illustrative positions)"),
+    "layer.coverage": ("村（社区）覆盖结果", "Village coverage"),
+    "layer.gaps": ("缺口（未覆盖村）", "Gaps (uncovered villages)"),
+    # about
+    "about.title": ("关于", "About"),
+    "about.intro": (
+        "本看板展示黄南藏族自治州群团服务阵地（州、县、乡镇、村社区四级）的分布、覆盖与缺口，"
+        "并支持选址方案比较。所有数据均在本机处理，不访问互联网。",
+        "This dashboard shows the four-level network of service venues of Huangnan Tibetan "
+        "Autonomous Prefecture (prefecture, county, township, village/community): where they are, "
+        "whom they serve, where the gaps are, and how new sites would change that. All data are "
+        "processed on this machine; nothing is fetched from the internet.",
+    ),
+    "about.sources": ("数据来源与许可", "Data sources and licences"),
+    "about.col_data": ("数据", "Data"),
+    "about.col_source": ("来源", "Source"),
+    "about.col_licence": ("许可", "Licence"),
+    "about.src_counties": ("州界、县界（高德几何，已由 GCJ-02 转为 WGS84）", "Prefecture and county boundaries (Amap geometry, converted from GCJ-02 to WGS84)"),
+    "about.src_counties_simplified": ("简化县界（天地图编码）", "Simplified county boundaries (Tianditu codes)"),
+    "about.src_codes": ("乡镇、村（社区）名称与统计用区划代码（2023）", "Township and village names and statistical division codes (2023)"),
+    "about.src_seats": ("乡镇驻地坐标", "Township seat coordinates"),
+    "about.src_seats_adcode": ("乡镇驻地坐标（核对）、城乡分类代码", "Township seat coordinates (cross-check), urban-rural codes"),
+    "about.src_population": ("各县 2020 年人口普查常住人口", "2020 census resident population per county"),
+    "about.src_map_assets": ("地图组件（随应用本地提供）", "Map components (served by the app itself)"),
+    "about.lic_mit": ("MIT", "MIT"),
+    "about.lic_mit_nbs": ("MIT；代码源自国家统计局", "MIT; codes from the National Bureau of Statistics"),
+    "about.lic_ccby": ("CC BY 4.0（须署名）", "CC BY 4.0 (attribution required)"),
+    "about.lic_bsd_mit": ("BSD-2 / MIT", "BSD-2 / MIT"),
+    "about.attribution": (
+        "署名：乡镇驻地坐标部分来自 GeoNames（geonames.org，CC BY 4.0）和 Vonng/adcode（CC BY 4.0）。",
+        "Attribution: township seat coordinates in part from GeoNames (geonames.org, CC BY 4.0) "
+        "and Vonng/adcode (CC BY 4.0).",
+    ),
+    "about.illustrative": ("哪些数据是示意的", "Which data are illustrative"),
+    "about.ill_townships": (
+        "乡镇范围：无公开的乡镇界线，图中为乡镇驻地泰森多边形裁剪至县界的近似范围。",
+        "Township areas: no public township boundaries exist; the areas shown are Voronoi cells "
+        "of the township seats clipped to the real county boundaries (approximate).",
+    ),
+    "about.ill_villages": (
+        "村（社区）位置：名称和代码真实，位置为在所属乡镇范围内按规则放置的示意点。",
+        "Village locations: names and codes are real; the points are placed by a fixed rule "
+        "inside their township area (illustrative).",
+    ),
+    "about.ill_population": (
+        "村（社区）人口：由各县 2020 年普查人口按规则分配，为示意数据。",
+        "Village population: apportioned from the county 2020 census totals by a fixed rule "
+        "(illustrative).",
+    ),
+    "about.ill_venues": (
+        "示例阵地位置：名称、类型和数量依据工作报告，位置为示意。",
+        "Demo venue locations: names, kinds and counts follow the work report; the positions "
+        "are illustrative.",
+    ),
+    "about.replace": (
+        "在“数据”页导入你自己的阵地、村（社区）或正式乡镇界线后，将替换相应的示意数据。",
+        "Importing your own venues, villages or official township boundaries on the Data page "
+        "replaces the corresponding illustrative data.",
+    ),
+    "about.offline": ("离线运行", "Works offline"),
+    "about.offline_text": (
+        "地图脚本和样式由本应用自身提供，不使用任何外部 CDN；使用统计已关闭；默认底图为空白背景。",
+        "Map scripts and styles are served by the app itself, never from a CDN; usage "
+        "statistics are off; the default basemap is a plain background.",
+    ),
+    "about.readme": ("参考数据说明（data/boundaries/README.md）", "Reference data notes (data/boundaries/README.md)"),
+}
+
+
+def _merge_map_strings(own: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Return ``own`` plus the map helper's MAP_STRINGS (ours win on a clash)."""
+    try:
+        from ui.i18n_map import MAP_STRINGS
+    except ImportError:
+        return own
+    merged: dict[str, tuple[str, str]] = {}
+    for key, value in MAP_STRINGS.items():
+        if isinstance(value, Mapping):
+            merged[key] = (str(value.get("zh", "")), str(value.get("en", "")))
+        else:
+            zh, en = value
+            merged[key] = (str(zh), str(en))
+    merged.update(own)
+    return merged
+
+
+#: Read-only view of every label: shared by all sessions, so it must never change at run time.
+STRINGS: Mapping[str, tuple[str, str]] = MappingProxyType(_merge_map_strings(_STRINGS))
+
+_VOCABULARIES: Mapping[str, tuple[schema.Term, ...]] = MappingProxyType(
+    {
+        "kinds": schema.KINDS,
+        "organizations": schema.ORGANIZATIONS,
+        "statuses": schema.STATUSES,
+        "positions": schema.POSITIONS,
+        "levels": schema.LEVELS,
+    }
+)
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """Return the label ``key`` in ``lang`` ('zh' or 'en'), with ``{placeholders}`` filled.
+
+    Raises
+    ------
+    KeyError
+        If the key is unknown or has no text in ``lang`` (so tests catch it).
+    ValueError
+        If ``lang`` is not one of :data:`LANGS`.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"language should be one of {LANGS}, got {lang!r}")
+    try:
+        text = STRINGS[key][LANGS.index(lang)]
+    except KeyError:
+        raise KeyError(f"no label {key!r}: add it to ui/i18n.py _STRINGS in zh and en") from None
+    if not text:
+        raise KeyError(f"label {key!r} has no {lang} text: fill it in ui/i18n.py")
+    return text.format(**values) if values else text
+
+
+def fmt_pct(x: float | None, lang: str, digits: int = 1) -> str:
+    """Return a share 0..1 as a percentage ('85.3%'); None or NaN as a dash."""
+    if lang not in LANGS:
+        raise ValueError(f"language should be one of {LANGS}, got {lang!r}")
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def fmt_count(n: float | None, unit_key: str, lang: str) -> str:
+    """Return a count with its unit: ``fmt_count(1226, 'people', 'zh')`` -> '1,226 人'."""
+    if n is None or (isinstance(n, float) and math.isnan(n)):
+        return "—"
+    return t(f"unit.{unit_key}", lang, n=f"{round(float(n)):,}")
+
+
+def fmt_km(distance_m: float | None, lang: str) -> str:
+    """Return a distance in metres as kilometres with one decimal ('12.3')."""
+    if distance_m is None or (isinstance(distance_m, float) and math.isnan(distance_m)):
+        return "—"
+    return f"{float(distance_m) / 1000:,.1f}"
+
+
+def vocab_codes(vocabulary: str) -> list[str]:
+    """Return the codes of a geo.schema vocabulary ('kinds', 'organizations', 'statuses', ...)."""
+    return schema.codes(_vocabulary(vocabulary))
+
+
+def vocab_label(vocabulary: str, code: object, lang: str) -> str:
+    """Return the label of ``code`` in ``lang``; a list 'a;b' gives the labels joined."""
+    if code is None or (isinstance(code, float) and math.isnan(code)):
+        return ""
+    terms = _vocabulary(vocabulary)
+    parts = [p for p in str(code).split(schema.LIST_SEPARATOR) if p.strip()]
+    return t("list.sep", lang).join(schema.label(terms, p.strip(), lang) for p in parts)
+
+
+def _vocabulary(name: str) -> tuple[schema.Term, ...]:
+    try:
+        return _VOCABULARIES[name]
+    except KeyError:
+        raise KeyError(f"unknown vocabulary {name!r}; known: {', '.join(_VOCABULARIES)}") from None
