@@ -275,7 +275,8 @@ def read_spatial(path: Path) -> RawTable:
     gdf = _read_layer(path, str(path), layer)
     notes = []
     if len(layers) > 1:
-        notes.append(f"layer {layer!r} read (the file also holds: {', '.join(layers[1:])})")
+        others = ", ".join(name for name in layers if name != layer)
+        notes.append(f"layer {layer!r} read (the file also holds: {others})")
     return table_from_gdf(path, gdf, notes)
 
 
