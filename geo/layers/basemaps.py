@@ -10,6 +10,7 @@ Huangnan), otherwise venues would sit beside their buildings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -21,7 +22,7 @@ from geo.errors import InputError
 from geo.layers._html import tr
 
 _TIANDITU = (
-    "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
     "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
     "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={token}"
 )
@@ -103,8 +104,9 @@ def tile_layers(code: str, *, lang: str = "zh", token: str | None = None) -> lis
     image, note = ("img", "cia") if code == "tianditu_img" else ("vec", "cva")
     if lang != "zh":
         note = "e" + note[1:]
-    base = _TIANDITU.format(layer=image, token=token)
-    labels = _TIANDITU.format(layer=note, token=token)
+    key = quote(str(token), safe="")
+    base = _TIANDITU.format(layer=image, token=key)
+    labels = _TIANDITU.format(layer=note, token=key)
     attr = _TIANDITU_ATTR.format(name=tr("map.basemap.tianditu", lang))
     return [
         _tiles(base, attr, tr(f"map.basemap.{code}", lang), subdomains="01234567"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo.layers._element import js_json
 from geo.layers._html import esc
 
 #: Symbols a legend entry can show.
@@ -58,7 +59,7 @@ class Legend(MacroElement):
         var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
         {{ this.get_name() }}.onAdd = function () {
             var div = L.DomUtil.create("div", "vm-legend leaflet-bar");
-            div.innerHTML = {{ this.html|tojson }};
+            div.innerHTML = {{ this.html_js }};
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
             return div;
@@ -73,3 +74,8 @@ class Legend(MacroElement):
         self._name = "Legend"
         self.html = legend_html(entries, title)
         self.position = position
+
+    @property
+    def html_js(self) -> str:
+        """The legend HTML as a JavaScript string literal safe inside ``<script>``."""
+        return js_json(self.html)

@@ -1,0 +1,112 @@
+"""Offline assets: every script/stylesheet of the map comes from /app/static/vendor."""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import pytest
+import streamlit_folium
+
+from geo.layers import MapData, MapOptions, build_map, coverage_areas
+from geo.layers.basemaps import tile_layers
+from geo.layers.gaps import gap_hexes
+from ui import assets
+
+URL = re.compile(r"https?://[^\s\"'`<>)\\]+")
+
+
+def _full_map(venues, counties, townships, villages, basemap="none", token=None):
+    data = MapData(
+        venues=venues, counties=counties, townships=townships,
+        coverage=coverage_areas(venues, {2: 20_000.0, 3: 10_000.0, 4: 2_000.0}),
+        uncovered=villages, gaps=gap_hexes(villages), proposed=villages.head(1),
+    )
+    options = MapOptions(basemap=basemap, tianditu_token=token)
+    return assets.offline(build_map(data, options=options))
+
+
+def _st_folium_args(m: folium.Map, monkeypatch) -> dict:
+    captured = {}
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: captured.update(kw))
+    streamlit_folium.st_folium(m, returned_objects=[])
+    return captured
+
+
+def test_no_outside_url_without_basemap(venues, counties, townships, villages, monkeypatch):
+    m = _full_map(venues, counties, townships, villages)
+    html = m.get_root().render()
+    assert URL.findall(html) == []
+    args = _st_folium_args(m, monkeypatch)
+    links = args["js_links"] + args["css_links"]
+    assert links, "st_folium must still load Leaflet"
+    assert all(link.startswith("/app/static/vendor/") for link in links), links
+    assert "/app/static/vendor/leaflet/leaflet.js" in args["js_links"]
+    assert URL.findall(args["script"] + args["header"] + args["html"]) == []
+
+
+@pytest.mark.parametrize(
+    ("basemap", "token", "host"),
+    [("osm", None, "tile.openstreetmap.org"), ("amap", None, "is.autonavi.com"),
+     ("tianditu_vec", "abc123", "tianditu.gov.cn"), ("tianditu_img", "abc123", "tianditu.gov.cn")],
+)
+def test_only_tile_urls_with_a_basemap(basemap, token, host, venues, counties, townships,
+                                       villages, monkeypatch):
+    m = _full_map(venues, counties, townships, villages, basemap=basemap, token=token)
+    args = _st_folium_args(m, monkeypatch)
+    assert all(link.startswith("/app/static/vendor/") for link in args["js_links"]
+               + args["css_links"])
+    tiles = [layer.tiles for layer in tile_layers(basemap, token=token)]
+    assert tiles and all(host in url for url in tiles)
+    # every URL is the chosen basemap's tile template, or its attribution <a href> (not fetched)
+    for url in URL.findall(args["script"] + args["header"] + args["html"]):
+        is_tile = any(tile.startswith(url) for tile in tiles)
+        is_attribution = re.fullmatch(
+            r"https://www\.(openstreetmap\.org/copyright|amap\.com/|tianditu\.gov\.cn/)", url
+        )
+        assert is_tile or is_attribution, url
+
+
+def test_offline_drops_unneeded_and_rejects_unknown_assets():
+    m = assets.offline_map(tiles=None)
+    names = [name for name, _ in m.default_js + m.default_css]
+    assert names == ["leaflet", "leaflet_css"]
+
+    class Foreign(folium.elements.JSCSSMixin, folium.MacroElement):
+        default_js = [("mystery", "https://cdn.example.com/mystery.js")]
+
+    m.add_child(Foreign())
+    with pytest.raises(assets.AssetError, match="'mystery'.*not served offline.*npm ci"):
+        assets.offline(m)
+
+
+def test_vendor_url_follows_base_path():
+    assert assets.vendor_url("") == "/app/static/vendor"
+    assert assets.vendor_url("/venuemap/") == "/venuemap/app/static/vendor"
+    m = assets.offline_map("venuemap", tiles=None)
+    assert m.default_js[0][1] == "/venuemap/app/static/vendor/leaflet/leaflet.js"
+
+
+def test_missing_vendor_dir_lists_every_file(tmp_path):
+    missing = assets.missing_files(tmp_path)
+    assert "leaflet/leaflet.js" in missing
+    assert len(missing) == len(assets.VENDOR_FILES)
+    assert not assets.vendor_ready(tmp_path)
+
+
+def test_install_without_node_modules_says_how_to_fix(tmp_path):
+    with pytest.raises(assets.AssetError, match="npm ci --no-audit --no-fund"):
+        assets.install(tmp_path / "node_modules", tmp_path / "vendor")
+
+
+@pytest.mark.skipif(not (assets.NODE_MODULES / "leaflet").is_dir(), reason="npm ci not run")
+def test_install_copies_every_file(tmp_path):
+    written = assets.install(vendor_dir=tmp_path)
+    assert assets.vendor_ready(tmp_path)
+    assert (tmp_path / "manifest.json") in written
+    assert '"leaflet": "1.9.4"' in (tmp_path / "manifest.json").read_text()
+
+
+def test_every_local_asset_is_copied():
+    targets = {f.target for f in assets.VENDOR_FILES}
+    assert set(assets.LOCAL_ASSETS.values()) <= targets
