@@ -1,0 +1,318 @@
+"""A corpus of malformed inputs: each gets an actionable message and leaves the store untouched.
+
+Every case goes through the real command line (``venuemap import FILE --store S --json``)
+against a real GeoPackage store holding one venue; afterwards the store file must be
+byte-identical. Row cases put one good row on spreadsheet row 2 and the bad row on row 3, so
+they also prove that one bad row blocks the whole (all-or-nothing) import with exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from geo.importer import register_frame
+from geo.store import open_store
+from tests.fixtures_import import ANGLA, BAOAN, LONGWU, point_in_township, village, write_csv
+from venuemap.cli import main
+
+PLACE = point_in_township(LONGWU)
+OTHER = point_in_township(BAOAN)
+STORED = point_in_township(LONGWU, dx=0.005)
+DEJI_CODE = village("德吉", ANGLA)[0]
+HEADER = [
+    "编号",
+    "名称",
+    "类型",
+    "经度",
+    "纬度",
+    "所属县",
+    "所属乡镇",
+    "村（社区）",
+    "入驻组织",
+    "状态",
+    "建成年份",
+    "坐标来源",
+]
+GOOD = {"编号": "G1", "名称": "好站", "类型": "村群团服务站", "经度": OTHER[0], "纬度": OTHER[1]}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One malformed input: cells of the bad row (or a file writer) and what must be said."""
+
+    name: str
+    bad: dict[str, object] | None = None
+    column: str = ""
+    phrase: str = ""
+    row: int = 3
+    exit_code: int = 1
+    writer: object = None
+    extra_args: tuple[str, ...] = ()
+
+
+def row(**cells: object) -> dict[str, object]:
+    base = {"编号": "", "名称": "新站", "类型": "村群团服务站", "经度": PLACE[0], "纬度": PLACE[1]}
+    return {**base, **cells}
+
+
+ROW_CASES = [
+    Case("blank name", row(名称=""), "名称", "name is blank"),
+    Case("spaces-only name", row(名称="   "), "名称", "name is blank"),
+    Case("blank kind", row(类型=""), "类型", "类型为空"),
+    Case("unknown kind", row(类型="图书馆"), "类型", "unknown kind '图书馆'"),
+    Case(
+        "text longitude",
+        row(经度="东经一百零二"),
+        "经度",
+        "longitude '东经一百零二' is not a number",
+    ),
+    Case("two decimal points", row(经度="102.5.3"), "经度", "is not a number"),
+    Case("nan longitude", row(经度="nan"), "经度", "is not a number"),
+    Case("blank latitude", row(纬度=""), "纬度", "latitude is empty"),
+    Case("longitude out of range", row(经度=502.1), "经度/纬度", "out of range"),
+    Case("latitude out of range", row(纬度=95.0), "经度/纬度", "out of range"),
+    Case("swapped", row(经度=PLACE[1], 纬度=PLACE[0]), "经度/纬度", "look swapped"),
+    Case(
+        "Xining, north of the prefecture",
+        row(经度=101.78, 纬度=36.62),
+        "经度/纬度",
+        r"is \d+\.\d km outside Huangnan prefecture",
+    ),
+    Case("Beijing", row(经度=116.4, 纬度=39.9), "经度/纬度", "km outside Huangnan"),
+    Case("null island", row(经度=0, 纬度=0), "经度/纬度", "km outside Huangnan"),
+    Case(
+        "county contradicts point",
+        row(所属县="泽库县"),
+        "所属县",
+        "stated county 泽库县 632323 contradicts the location: the point lies in 同仁市",
+    ),
+    Case("unknown county", row(所属县="西宁市"), "所属县", "unknown county '西宁市'"),
+    Case("unknown county code", row(所属县="630100"), "所属县", "unknown county '630100'"),
+    Case("unknown township", row(所属乡镇="不存在乡"), "所属乡镇", "unknown township '不存在乡'"),
+    Case(
+        "township of another county",
+        row(所属县="同仁市", 所属乡镇="马克堂镇"),
+        "所属乡镇",
+        "belongs to 尖扎县 632322, not 同仁市 632301",
+    ),
+    Case(
+        "unknown village",
+        row(**{"村（社区）": "不存在村"}),
+        "村（社区）",
+        "unknown village/community '不存在村'",
+    ),
+    Case(
+        "village of another township",
+        row(所属乡镇="隆务镇", **{"村（社区）": DEJI_CODE}),
+        "村（社区）",
+        "belongs to 昂拉乡 632322202, not 隆务镇 632301100",
+    ),
+    Case(
+        "unknown organization",
+        row(入驻组织="工会、青联"),
+        "入驻组织",
+        r"unknown organization\(s\) 青联",
+    ),
+    Case("unknown status", row(状态="装修中"), "状态", "unknown status '装修中'"),
+    Case("year too early", row(建成年份=1800), "建成年份", "'1800' is not a plausible year"),
+    Case("year in words", row(建成年份="明年"), "建成年份", "is not a plausible year"),
+    Case("year far ahead", row(建成年份=2099), "建成年份", "is not a plausible year"),
+    Case("unknown position", row(坐标来源="估计"), "坐标来源", "unknown position '估计'"),
+    Case(
+        "duplicate id in file", row(编号="G1"), "编号", "duplicate id 'G1': already used by row 2"
+    ),
+    Case("duplicate id in store", row(编号="v1"), "编号", r"duplicate id 'v1'.*store \(id v1\)"),
+    Case(
+        "same name near a stored venue",
+        row(名称="库中站", 经度=STORED[0] + 0.0003, 纬度=STORED[1]),
+        "名称",
+        r"\d+ m from the same name in the store \(id v1\)",
+    ),
+    Case(
+        "same name near an earlier row",
+        row(名称="好站", 经度=OTHER[0], 纬度=OTHER[1] + 0.0002),
+        "名称",
+        r"from the same name in row 2",
+    ),
+]
+
+
+def geojson_writer(geometry: object):
+    """Return a writer of a GeoJSON: a good point feature, then one with ``geometry``."""
+
+    def write(path: Path) -> Path:
+        good = shapely.Point(*OTHER)
+        frame = gpd.GeoDataFrame(
+            {"name": ["好站", "坏站"], "kind": ["村群团服务站"] * 2},
+            geometry=[good, geometry],
+            crs=4326,
+        )
+        target = path / "bad.geojson"
+        frame.to_file(target, driver="GeoJSON")
+        return target
+
+    return write
+
+
+def raw_writer(name: str, content: bytes):
+    def write(path: Path) -> Path:
+        (path / name).write_bytes(content)
+        return path / name
+
+    return write
+
+
+def csv_writer(header: list[str], rows: list[list[object]]):
+    def write(path: Path) -> Path:
+        return write_csv(path / "bad.csv", header, rows, encoding="gbk")
+
+    return write
+
+
+def zip_writer(path: Path) -> Path:
+    target = path / "bad.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("说明.txt", "no shapefile here")
+    return target
+
+
+SQUARE = shapely.Point(*PLACE).buffer(0.001)
+SPATIAL_CASES = [
+    Case(
+        "polygon geometry", None, "geometry", "geometry is a Polygon", writer=geojson_writer(SQUARE)
+    ),
+    Case(
+        "line geometry",
+        None,
+        "geometry",
+        "a venue must be a single Point",
+        writer=geojson_writer(shapely.LineString([PLACE, OTHER])),
+    ),
+    Case(
+        "multipoint of two",
+        None,
+        "geometry",
+        "geometry is a MultiPoint",
+        writer=geojson_writer(shapely.MultiPoint([PLACE, OTHER])),
+    ),
+    Case("null geometry", None, "geometry", "geometry is empty", writer=geojson_writer(None)),
+]
+
+GK_ROW = [["远站", "村群团服务站", 520000.0, 3930000.0]]
+UNUSABLE_CASES = [
+    Case("empty file", phrase="no header row found", exit_code=2, writer=raw_writer("e.csv", b"")),
+    Case(
+        "header only",
+        phrase="no data rows",
+        exit_code=2,
+        writer=csv_writer(["名称", "类型", "经度", "纬度"], []),
+    ),
+    Case(
+        "no name column",
+        phrase=r"missing required column.*name: 名称",
+        exit_code=2,
+        writer=csv_writer(["类型", "经度", "纬度"], [["村群团服务站", *PLACE]]),
+    ),
+    Case(
+        "no coordinate columns",
+        phrase=r"missing required column.*lon/lat",
+        exit_code=2,
+        writer=csv_writer(["名称", "类型", "地址"], [["甲", "村群团服务站", "隆务"]]),
+    ),
+    Case(
+        "projected metres, no CRS",
+        phrase=r"projected metres.*--crs EPSG:N",
+        exit_code=2,
+        writer=csv_writer(["名称", "类型", "x", "y"], GK_ROW),
+    ),
+    Case(
+        "unknown extension",
+        phrase=r"cannot read files of type '\.dbf'",
+        exit_code=2,
+        writer=raw_writer("a.dbf", b"\x03"),
+    ),
+    Case(
+        "UTF-16 text",
+        phrase=r"binary file|neither UTF-8 nor GBK",
+        exit_code=2,
+        writer=raw_writer("u.csv", "名称,经度\n".encode("utf-16")),
+    ),
+    Case(
+        "corrupt xlsx",
+        phrase=r"not a readable \.xlsx",
+        exit_code=2,
+        writer=raw_writer("c.xlsx", b"PK\x03\x04broken"),
+    ),
+    Case("zip without shapefile", phrase=r"no \.shp file", exit_code=2, writer=zip_writer),
+    Case(
+        "unknown --crs",
+        phrase=r"--crs 'mars' is not understood",
+        exit_code=2,
+        writer=csv_writer(["名称", "类型", "经度", "纬度"], [["甲", "村群团服务站", *PLACE]]),
+        extra_args=("--crs", "mars"),
+    ),
+]
+
+ALL_CASES = ROW_CASES + SPATIAL_CASES + UNUSABLE_CASES
+
+
+@pytest.fixture(scope="module")
+def template_store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "store.gpkg"
+    record = {
+        "id": "v1",
+        "name": "库中站",
+        "kind": "village_station",
+        "level": 4,
+        "county_code": "632301",
+        "township_code": LONGWU,
+        "organizations": "union",
+        "status": "in_service",
+        "position": "surveyed",
+        "lon": STORED[0],
+        "lat": STORED[1],
+    }
+    open_store(path).add_venues(register_frame([record]))
+    return path
+
+
+def write_case(case: Case, folder: Path) -> Path:
+    if case.writer is not None:
+        return case.writer(folder)
+    rows = [[GOOD.get(h, "") for h in HEADER], [case.bad.get(h, "") for h in HEADER]]
+    return write_csv(folder / "bad.csv", HEADER, rows, encoding="gbk")
+
+
+def test_corpus_is_large_enough():
+    assert len(ALL_CASES) >= 30
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c.name for c in ALL_CASES])
+def test_malformed_input(case, tmp_path, template_store, capsys):
+    store = tmp_path / "store.gpkg"
+    shutil.copy2(template_store, store)
+    before = store.read_bytes()
+    path = write_case(case, tmp_path)
+    code = main(["import", str(path), "--store", str(store), "--json", *case.extra_args])
+    captured = capsys.readouterr()
+    assert code == case.exit_code
+    assert store.read_bytes() == before, "a rejected or failed import changed the store"
+    assert sorted(p.name for p in store.parent.glob("*.gpkg*")) == ["store.gpkg"]
+    if case.exit_code == 2:
+        assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
+        assert re.search(case.phrase, captured.err), captured.err
+        assert "Traceback" not in captured.err
+        return
+    report = json.loads(captured.out)
+    assert report["rows"] == 2 and report["rejected"] == 1 and report["accepted"] == 1
+    hits = [e for e in report["errors"] if e["row"] == case.row and e["column"] == case.column]
+    assert any(re.search(case.phrase, e["message"]) for e in hits), report["errors"]
