@@ -102,6 +102,15 @@ def select_venues(
     return venues.loc[keep]
 
 
+def take_or_none(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Return ``values[positions]`` as an object array, None where a position is -1."""
+    out = np.full(len(positions), None, dtype=object)
+    found = positions >= 0
+    if found.any():
+        out[found] = np.asarray(values, dtype=object)[positions[found]]
+    return out
+
+
 def codes(gdf: gpd.GeoDataFrame, column: str) -> np.ndarray:
     """Return a code column as an object array of str/None (missing column -> all None)."""
     if column not in gdf.columns:

@@ -24,6 +24,7 @@ from analysis._validate import (
     codes,
     population,
     select_venues,
+    take_or_none,
     venue_ids,
     venue_levels,
 )
@@ -137,7 +138,7 @@ def assess_coverage(
     for level in LEVELS:
         positions = np.flatnonzero(levels == level)
         dist, nearest_pos, minutes = oracle.nearest(positions)
-        out[f"level{level}_venue_id"] = np.where(nearest_pos >= 0, ids[nearest_pos], None)
+        out[f"level{level}_venue_id"] = take_or_none(ids, nearest_pos)
         out[f"level{level}_distance_m"] = dist
         if minutes is not None:
             out[f"level{level}_time_min"] = minutes

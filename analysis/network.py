@@ -21,7 +21,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis._validate import DEFAULT_STATUSES, check_layer, codes, select_venues, venue_ids
+from analysis._validate import (
+    DEFAULT_STATUSES,
+    check_layer,
+    codes,
+    select_venues,
+    take_or_none,
+    venue_ids,
+)
 from analysis.coverage import DistanceOracle
 from analysis.metric import MetricFrame, check_same_crs, choose_frame
 from analysis.roads import RoadNetwork
@@ -157,12 +164,10 @@ def _stations_vs_centres(
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     dist, position = _nearest(stations, centres, frame, detour, network)
     out = stations.copy()
-    out["nearest_centre_id"] = np.where(position >= 0, venue_ids(centres)[np.maximum(position, 0)]
-                                        if len(centres) else None, None)  # fmt: skip
+    out["nearest_centre_id"] = take_or_none(venue_ids(centres), position)
     out["nearest_centre_distance_m"] = dist
     centre_township = codes(centres, "township_code")
-    nearest_township = np.where(position >= 0, centre_township[np.maximum(position, 0)]
-                                if len(centres) else None, None)  # fmt: skip
+    nearest_township = take_or_none(centre_township, position)
     out["nearest_centre_township_code"] = nearest_township
     far = dist > radius_m if radius_m is not None else ~np.isfinite(dist)
     station_township = codes(stations, "township_code")
@@ -180,8 +185,7 @@ def _beyond(
 ) -> gpd.GeoDataFrame:
     dist, position = _nearest(targets, sources, frame, detour, network)
     out = targets.copy()
-    out["nearest_county_venue_id"] = np.where(position >= 0, venue_ids(sources)[
-        np.maximum(position, 0)] if len(sources) else None, None)  # fmt: skip
+    out["nearest_county_venue_id"] = take_or_none(venue_ids(sources), position)
     out["nearest_county_venue_distance_m"] = dist
     far = dist > radius_m if radius_m is not None else ~np.isfinite(dist)
     return out.loc[far]

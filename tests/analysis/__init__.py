@@ -1,0 +1,1 @@
+"""Tests of analysis/ (coverage, gaps, siting) and its CLI subcommands."""
