@@ -41,4 +41,5 @@ pages = [
 ]
 page = st.navigation(pages)
 render_sidebar(lang)
+st.session_state["_entrypoint_ran"] = True
 page.run()

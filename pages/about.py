@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ui.chrome import current_lang
+from ui.chrome import current_lang, ensure_entrypoint
 from ui.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,4 +61,5 @@ def render(lang: str) -> None:
             st.markdown(readme.read_text(encoding="utf-8"))
 
 
+ensure_entrypoint()
 render(current_lang())

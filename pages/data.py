@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import loaders
-from ui.chrome import current_lang, current_standard
+from ui.chrome import current_lang, current_standard, ensure_entrypoint
 from ui.data_ops import (
     CRS_OPTIONS,
     FILTER_KEYS,
@@ -186,4 +186,5 @@ def render(lang: str) -> None:
         import_section(lang, status)
 
 
+ensure_entrypoint()
 render(current_lang())

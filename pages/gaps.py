@@ -7,10 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from ui import loaders
-from ui.chrome import boundary_chart, current_lang, current_standard, points_frame
+from ui.chrome import boundary_chart, current_lang, current_standard, ensure_entrypoint, points_frame
 from ui.i18n import fmt_count, fmt_km, fmt_pct, t, vocab_label
 
 MODELS = ("mclp", "lscp", "pmedian")
+#: Point colours: uncovered red, covered grey, newly covered green, proposed sites purple.
+GROUP_COLORS = (("gaps.legend_uncovered", "#d62728"), ("gaps.legend_covered", "#a0a0a0"),
+                ("gaps.legend_newly", "#2ca02c"), ("gaps.legend_site", "#6a3d9a"))  # fmt: skip
+
+
+def group_colors(lang: str) -> dict[str, str]:
+    """Return the legend text -> colour mapping of the gap and scenario maps in ``lang``."""
+    return {t(key, lang): color for key, color in GROUP_COLORS}
 
 
 def gap_table(gaps: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
@@ -44,14 +52,13 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
         else:
             st.dataframe(gap_table(gaps, lang), hide_index=True, width="stretch", height=420)
     with right:
-        st.subheader(t("gaps.map", lang))
         groups = result["covered"].astype(bool).map(
             {True: t("gaps.legend_covered", lang), False: t("gaps.legend_uncovered", lang)}
         )
         chart = boundary_chart(
             loaders.area_layer(status.path, status.version, "townships"),
             value=None, title=t("gaps.map", lang) + t("common.approximate", lang), legend="",
-            tooltip=[], points=points_frame(result, groups),
+            tooltip=[], points=points_frame(result, groups), colors=group_colors(lang),
         )
         st.altair_chart(chart, width="stretch")
 
@@ -114,20 +121,23 @@ def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) 
                      border=True)  # fmt: skip
             b.metric(t("col.share", lang), fmt_pct(share, lang), border=True)
     optimal = t("gaps.optimal", lang) if result.optimal else t("gaps.not_optimal", lang)
-    st.caption(f"{t('gaps.sites', lang)}: {fmt_count(len(scenario.proposal), 'sites', lang)} · {optimal}")
+    count = fmt_count(len(scenario.proposal), "sites", lang)
+    st.caption(f"{t('gaps.sites_count', lang, n=count)} · {optimal}")
     left, right = st.columns(2)
     towns = loaders.area_layer(status.path, status.version, "townships")
     before = scenario.before["covered"].astype(bool)
     base_groups = before.map({True: t("gaps.legend_covered", lang), False: t("gaps.legend_uncovered", lang)})
     left.altair_chart(boundary_chart(towns, value=None, title=t("gaps.baseline", lang), legend="",
-                                     tooltip=[], points=points_frame(scenario.before, base_groups)),
+                                     tooltip=[], points=points_frame(scenario.before, base_groups),
+                                     colors=group_colors(lang)),
                       width="stretch")  # fmt: skip
     after_groups = base_groups.copy()
     after_groups[scenario.newly_covered.index] = t("gaps.legend_newly", lang)
     sites = points_frame(scenario.proposal, pd.Series(t("gaps.legend_site", lang), index=scenario.proposal.index))
     points = pd.concat([points_frame(scenario.before, after_groups), sites], ignore_index=True)
     right.altair_chart(boundary_chart(towns, value=None, title=t("gaps.proposal", lang), legend="",
-                                      tooltip=[], points=points), width="stretch")  # fmt: skip
+                                      tooltip=[], points=points, colors=group_colors(lang)),
+                       width="stretch")  # fmt: skip
     if len(scenario.proposal):
         st.markdown(f"**{t('gaps.sites', lang)}**")
         st.dataframe(
@@ -170,4 +180,5 @@ def render(lang: str) -> None:
     scenario_section(status, lang)
 
 
+ensure_entrypoint()
 render(current_lang())

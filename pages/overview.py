@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import loaders
-from ui.chrome import as_of_text, boundary_chart, current_lang, current_standard, kpi, report_html
+from ui.chrome import as_of_text, boundary_chart, current_lang, current_standard, ensure_entrypoint, kpi, report_html
 from ui.i18n import fmt_count, fmt_pct, t, vocab_label
 
 
@@ -46,7 +46,7 @@ def county_chart(summary: pd.DataFrame, lang: str) -> alt.Chart:
         .mark_bar(color="#b22222")
         .encode(
             x=alt.X("county:N", title=t("col.county", lang), sort=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("share:Q", title=t("col.share", lang), scale=alt.Scale(domain=[0, 1]),
+            y=alt.Y("share:Q", title=None, scale=alt.Scale(domain=[0, 1]),
                     axis=alt.Axis(format=".0%")),
             tooltip=[alt.Tooltip("county:N", title=t("col.county", lang)),
                      alt.Tooltip("share:Q", title=t("col.share", lang), format=".1%")],
@@ -82,13 +82,14 @@ def kpi_row(status: loaders.StoreStatus, radii, detour, lang: str) -> dict[str, 
         t("ov.kpi_townships", lang): f"{network['townships_with_centre']} / {network['townships']}",
         t("ov.kpi_villages", lang): f"{network['villages_with_station']} / {network['villages']}",
         t("ov.kpi_enterprise", lang): fmt_count(network["enterprise_homes"], "venues", lang),
-        t("ov.kpi_population", lang): (
-            f"{fmt_count(totals['population_covered'], 'people', lang)} ({fmt_pct(share, lang)})"
-        ),
+        t("ov.kpi_population", lang): fmt_pct(share, lang),
     }
+    people = t("ov.people_of", lang, covered=fmt_count(totals["population_covered"], "people", lang),
+               total=fmt_count(totals["population"], "people", lang))
+    if loaders.illustrative_flags(status.path, status.version)[1]:
+        people += " · " + t("ov.population_illustrative", lang)
     cols = st.columns(4)
-    notes = ["", "", "", t("ov.population_illustrative", lang) if loaders.illustrative_flags(
-        status.path, status.version)[1] else ""]
+    notes = ["", "", "", people]
     for col, (label, value), note in zip(cols, texts.items(), notes, strict=True):
         kpi(col, label, value, note)
     return texts
@@ -116,10 +117,7 @@ def checks_table(status: loaders.StoreStatus, radii, detour, lang: str) -> pd.Da
         {
             t("col.check", lang): [t(f"check.{row.check}", lang) for row in checks.itertuples()],
             t("col.result", lang): [f"{row.passed} / {row.total}" for row in checks.itertuples()],
-            t("col.status", lang): [
-                t("check.ok", lang) if row.passed == row.total else t("check.attention", lang)
-                for row in checks.itertuples()
-            ],
+            t("col.status", lang): ["✓" if row.passed == row.total else "⚠" for row in checks.itertuples()],
         }
     )
 
@@ -144,7 +142,6 @@ def render(lang: str) -> None:
     right.altair_chart(county_chart(summary, lang), width="stretch")
     left, right = st.columns([3, 2])
     with left:
-        st.subheader(t("ov.choropleth", lang))
         st.altair_chart(township_choropleth(status, radii, detour, lang), width="stretch")
         st.caption(t("ov.choropleth_note", lang))
     with right:
@@ -163,4 +160,5 @@ def render(lang: str) -> None:
         )
 
 
+ensure_entrypoint()
 render(current_lang())

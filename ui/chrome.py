@@ -10,10 +10,12 @@ with no tile server, so they work offline and print well.
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 import altair as alt
 import geopandas as gpd
 import pandas as pd
+import shapely
 import streamlit as st
 
 from ui import loaders
@@ -48,6 +50,13 @@ def init_session() -> None:
     """Set the session defaults (language Chinese, default service standard) once."""
     for key, value in _SESSION_DEFAULTS:
         st.session_state.setdefault(key, value)
+
+
+def ensure_entrypoint() -> None:
+    """Send a page opened before app.py ever ran (Streamlit's legacy ``pages/`` routing on a
+    server's first request) through app.py, so the chrome and session defaults exist."""
+    if not st.session_state.get("_entrypoint_ran"):
+        st.switch_page(str(Path(__file__).resolve().parent.parent / "app.py"))
 
 
 def current_lang() -> str:
@@ -134,6 +143,7 @@ def boundary_chart(
     legend: str,
     tooltip: list[alt.Tooltip],
     points: pd.DataFrame | None = None,
+    colors: dict[str, str] | None = None,
     height: int = 420,
 ) -> alt.LayerChart:
     """Return a static choropleth (or plain outline) of ``areas`` with optional point marks.
@@ -150,7 +160,12 @@ def boundary_chart(
         Altair tooltips for the areas.
     points
         Optional table with ``lon``, ``lat``, ``group`` (legend text) and ``label`` columns.
+    colors
+        Colour of each point group (legend text -> CSS colour); a default palette otherwise.
     """
+    # d3-geo (Vega) wants exterior rings clockwise, the reverse of RFC 7946; otherwise each
+    # polygon is drawn as the whole globe minus itself.
+    areas = areas.assign(geometry=shapely.orient_polygons(areas.geometry.to_numpy(), exterior_cw=True))
     data = alt.Data(values=areas.__geo_interface__["features"])
     base = alt.Chart(data).mark_geoshape(stroke="#555", strokeWidth=0.6)
     if value is None:
@@ -172,7 +187,7 @@ def boundary_chart(
             .encode(
                 longitude="lon:Q",
                 latitude="lat:Q",
-                color=alt.Color("group:N", title=None, scale=alt.Scale(scheme="set1")),
+                color=alt.Color("group:N", title=None, scale=_group_scale(colors)),
                 tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("group:N", title=None)],
             )
         )
@@ -238,6 +253,12 @@ th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
 <p><small>{escape(t("ov.choropleth_note", lang))}</small></p>
 </body></html>
 """
+
+
+def _group_scale(colors: dict[str, str] | None) -> alt.Scale:
+    if not colors:
+        return alt.Scale(scheme="set1")
+    return alt.Scale(domain=list(colors), range=list(colors.values()))
 
 
 def points_frame(gdf: gpd.GeoDataFrame, groups: pd.Series) -> pd.DataFrame:

@@ -76,9 +76,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "ov.kpi_villages": ("有服务站的村（社区）", "Villages / communities with a station"),
     "ov.kpi_enterprise": ("企业职工之家", "Enterprise workers' homes"),
     "ov.kpi_population": ("覆盖人口（县、乡、村三级）", "Population covered (county, township, village)"),
-    "ov.kpi_of_total": ("共 {total}", "of {total}"),
+    "ov.people_of": ("{covered}，共 {total}", "{covered} of {total}"),
     "ov.population_illustrative": (
-        "⚠ 村（社区）人口为示意数据（由各县人口普查总数按规则分配）",
+        "⚠ 村（社区）人口为示意数据（由各县普查人口按规则分配）",
         "⚠ village population is illustrative (apportioned from county census totals)",
     ),
     "ov.by_level": ("各级阵地覆盖人口", "Population covered by level"),
@@ -156,8 +156,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "阵地所属乡镇、县代码有效且位置在所属县内",
         "Venues with valid township/county codes, located in their county",
     ),
-    "check.ok": ("✓ 通过", "✓ pass"),
-    "check.attention": ("⚠ 需关注", "⚠ needs attention"),
     # gaps and siting
     "gaps.title": ("缺口与选址", "Gaps & siting"),
     "gaps.list": ("未覆盖的村（社区），按人口排序", "Uncovered villages, ranked by population"),
@@ -186,6 +184,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "gaps.baseline": ("现状", "Baseline"),
     "gaps.proposal": ("方案", "Scenario"),
     "gaps.sites": ("拟建站点", "Proposed sites"),
+    "gaps.sites_count": ("拟建站点：{n}", "Proposed sites: {n}"),
     "gaps.newly_covered": ("新覆盖的村（社区）", "Newly covered villages"),
     "gaps.optimal": ("已证明最优", "proven optimal"),
     "gaps.not_optimal": ("未证明最优", "not proven optimal"),
