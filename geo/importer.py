@@ -25,7 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Geod
+from pyproj import CRS, Geod
 
 from geo import crs as crs_mod
 from geo.errors import InputError
@@ -341,7 +341,7 @@ def convert(raw: RawPoints, choice: crs_mod.CrsChoice) -> tuple[np.ndarray, np.n
     """Convert the raw points to WGS84 lon/lat; degree values out of range become NaN."""
     x, y = raw.x.copy(), raw.y.copy()
     if choice.kind in ("wgs84", "gcj02", "bd09") or (
-        choice.code is not None and crs_mod.CRS.from_epsg(choice.code).is_geographic
+        choice.code is not None and CRS.from_epsg(choice.code).is_geographic
     ):
         bad = ~((np.abs(x) <= 180) & (np.abs(y) <= 90))
         x[bad], y[bad] = np.nan, np.nan
@@ -443,7 +443,7 @@ def import_venues(
     warnings, error = header_issues(columns, table.geometry is not None)
     if error is not None:
         raise InputError(f"{Path(path).name}: {error}")
-    use_geometry = table.geometry is not None and columns.get("lon") is None
+    use_geometry = table.geometry is not None
     raw = points_from_geometry(table) if use_geometry else points_from_columns(table, columns)
     choice, crs_warning = resolve_choice(choice, table, raw, columns)
     if crs_warning:
@@ -749,26 +749,7 @@ class RowCheck:
         if ctx.where.inside[i]:
             self.record["lon"], self.record["lat"] = float(ctx.lon[i]), float(ctx.lat[i])
             return True
-        column = ctx.raw.column
-        if ctx.swapped.inside[i]:
-            county = ctx.index.county_name(ctx.swapped.county[i])
-            self.errors.append(Issue(self.row, column, value, msg(
-                "经度和纬度似乎填反了", f"latitude and longitude look swapped: exchanged, the "
-                f"point lies in {county}; swap the two values",
-            )))  # fmt: skip
-        elif not (np.isfinite(ctx.lon[i]) and np.isfinite(ctx.lat[i])):
-            self.errors.append(Issue(self.row, column, value, msg(
-                "坐标超出范围", f"coordinate out of range for {ctx.choice.label}: longitude must "
-                "be within -180..180 and latitude within -90..90 (Huangnan: ~100.9–102.5 E, "
-                "~33.9–36.1 N)",
-            )))  # fmt: skip
-        else:
-            km = ctx.where.outside_km[i]
-            self.errors.append(Issue(self.row, column, value, msg(
-                f"坐标位于黄南州以外 {km:.1f} 公里", f"point ({ctx.lon[i]:.5f}, {ctx.lat[i]:.5f}) "
-                f"is {km:.1f} km outside Huangnan prefecture; check the coordinates and "
-                f"--crs (read as {ctx.choice.label})",
-            )))  # fmt: skip
+        self.errors.append(Issue(self.row, ctx.raw.column, value, location_problem(ctx, i)))
         return False
 
     def check_county(self, located: bool) -> str | None:
@@ -902,6 +883,35 @@ class RowCheck:
                 f"expected a 4-digit year {FIRST_PLAUSIBLE_YEAR}–"
                 f"{self.ctx.this_year + YEARS_AHEAD}, e.g. 2019, or leave it empty",
             ))  # fmt: skip
+
+
+def location_problem(ctx: Context, i: int) -> str:
+    """Say why row ``i``'s point is unusable: swapped, out of range, or how far outside."""
+    code = ctx.choice.code
+    projected = code is not None and not CRS.from_epsg(code).is_geographic
+    if ctx.swapped.inside[i]:
+        county = ctx.index.county_name(ctx.swapped.county[i])
+        survey = " (in Chinese survey tables X is the northing, Y the easting)" if projected else ""
+        return msg(
+            "经度和纬度（或 X 和 Y）似乎填反了，请互换",
+            f"latitude and longitude look swapped: exchanged, the point lies in {county}; "
+            f"swap the two values{survey}",
+        )
+    if not (np.isfinite(ctx.lon[i]) and np.isfinite(ctx.lat[i])):
+        if projected:
+            return msg("坐标无法转换", f"coordinate cannot be converted from {ctx.choice.label}: "
+                       "check the values and --crs")  # fmt: skip
+        return msg(
+            "坐标超出范围", f"coordinate out of range for {ctx.choice.label}: longitude must be "
+            "within -180..180 and latitude within -90..90 (Huangnan: ~100.7–102.5 E, "
+            "~34.1–36.2 N)",
+        )  # fmt: skip
+    km = ctx.where.outside_km[i]
+    return msg(
+        f"坐标位于黄南州以外 {km:.1f} 公里", f"point ({ctx.lon[i]:.5f}, {ctx.lat[i]:.5f}) is "
+        f"{km:.1f} km outside Huangnan prefecture; check the coordinates and --crs (read as "
+        f"{ctx.choice.label})",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- duplicates

@@ -469,3 +469,11 @@ def test_cli_real_store_round_trip(tmp_path, capsys):
     assert again.func(again) == 1  # the same venue again is a duplicate
     assert "duplicate id" in capsys.readouterr().out
     assert np.isclose(open_store(store_path).venues().geometry.x.iloc[0], PLACE[0])
+
+
+def test_projected_survey_x_y_swapped_is_named(tmp_path):
+    east, north = Transformer.from_crs(4326, 4543, always_xy=True).transform(*PLACE)
+    report = run(one_row_csv(tmp_path, north, east, "X", "Y"), crs="EPSG:4543")
+    assert report.rejected == 1
+    assert "look swapped" in report.errors[0].message
+    assert "X is the northing" in report.errors[0].message

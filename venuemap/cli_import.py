@@ -110,10 +110,10 @@ def run_validate(args: argparse.Namespace) -> int:
             continue
         codes.append(exit_code(report))
         results.append(report.to_json_dict() if args.json else render_report(report))
-    if args.json:
-        print(json.dumps(results[0] if len(args.files) == 1 and results else results,
-                         ensure_ascii=False))  # fmt: skip
-    else:
+    if args.json and results:
+        shown = results[0] if len(args.files) == 1 else results
+        print(json.dumps(shown, ensure_ascii=False))
+    elif results:
         print("\n\n".join(results))
     return max(codes)
 
