@@ -125,6 +125,11 @@ class ImportReport:
         Issues; each rejected row has at least one error.
     notes
         What the reader and the CRS rule decided (encoding, sheet, CRS used).
+    layer
+        ``"venues"``, ``"townships"`` or ``"villages"`` (see :func:`import_layer`).
+    merged
+        For reference layers: the complete layer to store (the file's rows plus the bundled
+        rows it does not cover); None for venues.
     """
 
     rows: int
@@ -133,6 +138,8 @@ class ImportReport:
     warnings: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     path: str = ""
+    layer: str = "venues"
+    merged: gpd.GeoDataFrame | None = None
 
     @property
     def rejected(self) -> int:
@@ -169,7 +176,7 @@ class Columns:
         return self.by_field.get(name)
 
 
-def map_headers(headers: list[str]) -> Columns:
+def map_headers(headers: list[str], aliases: dict[str, str] | None = None) -> Columns:
     """Map the file's headers to register fields (first match wins; see HEADER_ALIASES).
 
     Besides exact aliases, a header containing 经度/纬度 (e.g. ``高德经度``) or ending in
@@ -180,7 +187,7 @@ def map_headers(headers: list[str]) -> Columns:
     duplicates: list[tuple[str, str]] = []
     for header in headers:
         key = norm_header(header)
-        name = _ALIAS_INDEX.get(key) or _coordinate_field(key)
+        name = (aliases or _ALIAS_INDEX).get(key) or _coordinate_field(key)
         if name is None:
             if key not in SILENT_COLUMNS:
                 unknown.append(header)
@@ -201,6 +208,21 @@ def _coordinate_field(key: str) -> str | None:
 
 def header_issues(columns: Columns, has_geometry: bool) -> tuple[list[Issue], InputError | None]:
     """Return header warnings and, when required columns are missing, the error to raise."""
+    warnings = header_warnings(columns)
+    missing = [f for f in REQUIRED_FIELDS if columns.get(f) is None]
+    if not has_geometry and (columns.get("lon") is None or columns.get("lat") is None):
+        missing.append("lon/lat")
+    if not missing:
+        return warnings, None
+    wanted = "; ".join(f"{f}: {'/'.join(HEADER_ALIASES.get(f, ('经度/lon', '纬度/lat'))[:3])}"
+                       for f in missing)  # fmt: skip
+    return warnings, InputError(
+        f"missing required column(s) — {wanted}. Add them to the header row (row 1)"
+    )
+
+
+def header_warnings(columns: Columns) -> list[Issue]:
+    """Return one warning for the unknown columns and one per duplicated column."""
     warnings = []
     if columns.unknown:
         names = ", ".join(columns.unknown)
@@ -213,16 +235,7 @@ def header_issues(columns: Columns, has_geometry: bool) -> tuple[list[Issue], In
             f"列“{header}”与“{kept}”含义相同，已忽略",
             f"column {header!r} duplicates {kept!r}; ignored",
         )))  # fmt: skip
-    missing = [f for f in REQUIRED_FIELDS if columns.get(f) is None]
-    if not has_geometry and (columns.get("lon") is None or columns.get("lat") is None):
-        missing.append("lon/lat")
-    if not missing:
-        return warnings, None
-    wanted = "; ".join(f"{f}: {'/'.join(HEADER_ALIASES.get(f, ('经度/lon', '纬度/lat'))[:3])}"
-                       for f in missing)  # fmt: skip
-    return warnings, InputError(
-        f"missing required column(s) — {wanted}. Add them to the header row (row 1)"
-    )
+    return warnings
 
 
 # --------------------------------------------------------------------------- coordinates
@@ -1032,3 +1045,306 @@ def register_frame(records: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     frame["level"] = pd.array(frame["level"], dtype="Int64")
     frame["year_opened"] = pd.array(frame["year_opened"], dtype="Int64")
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
+
+
+# --------------------------------------------------------------------------- reference layers
+IMPORTABLE_LAYERS = ("venues", "townships", "villages")
+LAYER_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("编码", "代码", "区划代码", "统计用区划代码", "code", "adcode"),
+    "population": ("人口", "population", "常住人口", "户籍人口", "总人口", "人口数"),
+}
+_LAYER_INDEX = {
+    **_ALIAS_INDEX,
+    **{norm_header(a): f for f, names in LAYER_ALIASES.items() for a in names},
+}
+#: China Albers equal-area, for areas in km².
+EQUAL_AREA_CRS = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +ellps=WGS84 +units=m"
+#: A user's township polygon must lie at least this much inside its (real) county.
+MIN_COUNTY_SHARE = 0.5
+
+
+def import_layer(
+    path: str | Path,
+    layer: str,
+    *,
+    crs: str | crs_mod.CrsChoice = "auto",
+    existing: gpd.GeoDataFrame | None = None,
+    reference: dict[str, pd.DataFrame] | ReferenceIndex | None = None,
+) -> ImportReport:
+    """Import ``layer`` from ``path``: venues, or a user's official townships or villages.
+
+    ``townships``: a spatial file of polygons naming each township (code or NBS name); they
+    replace the approximate areas (``approximate=False``). ``villages``: rows naming villages
+    (12-digit code, or name with the township) with a population and/or a location; they
+    replace the illustrative values. ``report.merged`` is the complete layer to store: the
+    file's rows plus the bundled rows it does not cover (a warning lists how many). A polygon
+    or point that contradicts its real county is rejected. Writes nothing.
+    """
+    if layer == "venues":
+        return import_venues(path, crs=crs, existing=existing, reference=reference)
+    if layer not in IMPORTABLE_LAYERS:
+        raise InputError(f"unknown layer {layer!r}; importable: {', '.join(IMPORTABLE_LAYERS)}")
+    choice = crs if isinstance(crs, crs_mod.CrsChoice) else crs_mod.parse_crs_option(crs)
+    index = reference if isinstance(reference, ReferenceIndex) else ReferenceIndex.build(reference)
+    table = read_table(path)
+    if table.frame.empty:
+        raise InputError(f"{Path(path).name}: no data rows below the header (row 1)")
+    columns = map_headers(list(table.frame.columns), _LAYER_INDEX)
+    importer = _import_townships if layer == "townships" else _import_villages
+    report = importer(table, columns, choice, index, header_warnings(columns))
+    report.path, report.layer = str(table.path), layer
+    return report
+
+
+def _cell(table: RawTable, columns: Columns, position: int, name: str) -> tuple[str, str]:
+    header = columns.get(name)
+    return (header, str(table.frame.iloc[position][header]).strip()) if header else (name, "")
+
+
+def _identify(
+    table: RawTable, columns: Columns, position: int, fields: tuple[str, ...]
+) -> tuple[str, str]:
+    """Return (header, text) of the first filled identifying cell among ``fields``."""
+    for name in fields:
+        header, text = _cell(table, columns, position, name)
+        if text:
+            return header, text
+    return columns.get(fields[0]) or fields[0], ""
+
+
+def _geometry_to_wgs84(
+    table: RawTable, choice: crs_mod.CrsChoice
+) -> tuple[np.ndarray, crs_mod.CrsChoice, str | None]:
+    """Convert every vertex of the file's geometries to WGS84 (GCJ-02/BD-09 included)."""
+    values = table.geometry.values
+    warning = None
+    if choice.kind == "auto":
+        xy = shapely.get_coordinates(values)
+        choice, warning = crs_mod.resolve_auto(xy[:, 0], xy[:, 1], file_crs=table.crs)
+
+    def to_wgs84(xy: np.ndarray) -> np.ndarray:
+        lon, lat = crs_mod.to_wgs84(xy[:, 0], xy[:, 1], choice)
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(values, to_wgs84), choice, warning
+
+
+def _polygon_problem(geom: Any, county_geom: Any, county: str) -> str | None:
+    """Say what is wrong with a township polygon (None when it is usable)."""
+    if geom is None or geom.is_empty:
+        return msg("几何为空", "geometry is empty: a township needs its boundary polygon")
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return msg(f"几何类型为 {geom.geom_type}，应为面", f"geometry is a {geom.geom_type}: a "
+                   "township boundary must be a Polygon or MultiPolygon")  # fmt: skip
+    xy = shapely.get_coordinates(geom)
+    if not (np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 180).all()):
+        return msg("坐标无法转换", "coordinates cannot be converted to lon/lat: check --crs")
+    if not geom.is_valid:
+        return msg("面无效", f"invalid polygon ({shapely.is_valid_reason(geom)}): repair it, "
+                   "e.g. QGIS Vector ▸ Geometry Tools ▸ Fix Geometries")  # fmt: skip
+    share = geom.intersection(county_geom).area / geom.area
+    if share < MIN_COUNTY_SHARE:
+        return msg(f"面只有 {share:.0%} 位于{county}内", f"only {share:.0%} of the polygon lies "
+                   f"in its county {county}: check the township or the CRS")  # fmt: skip
+    return None
+
+
+def _import_townships(
+    table: RawTable,
+    columns: Columns,
+    choice: crs_mod.CrsChoice,
+    index: ReferenceIndex,
+    warnings: list[Issue],
+) -> ImportReport:
+    if table.geometry is None:
+        raise InputError(
+            f"{table.path.name}: township boundaries need a spatial file with polygons "
+            "(GeoPackage, GeoJSON, zipped Shapefile or KML)"
+        )
+    geoms, choice, crs_warning = _geometry_to_wgs84(table, choice)
+    if crs_warning:
+        warnings.append(Issue(0, "geometry", "auto", crs_warning))
+    errors, records, seen = [], [], {}
+    for position, row in enumerate(table.frame.index):
+        problem, record = _township_row(table, columns, index, geoms, position, seen)
+        if problem:
+            errors.append(Issue(int(row), *problem))
+        else:
+            records.append(record)
+    accepted = _area_frame(records, index.townships.columns)
+    merged = _merge_layer(accepted, index.townships, "township_code", warnings, "township")
+    report = ImportReport(len(table.frame), accepted, errors, warnings, merged=merged)
+    report.notes = [*table.notes, f"coordinates read as {choice.label}"]
+    return report
+
+
+def _township_row(
+    table: RawTable,
+    columns: Columns,
+    index: ReferenceIndex,
+    geoms: np.ndarray,
+    position: int,
+    seen: dict[str, int],
+) -> tuple[tuple[str, str, str] | None, dict[str, Any] | None]:
+    """Check one township row; return (problem as (column, value, message), record)."""
+    header, text = _identify(table, columns, position, ("township", "code", "id", "name"))
+    code = index.township_code(text, None) if text else None
+    if code is None:
+        return (header, text, msg(f"未知的乡镇“{text}”", f"unknown township {text!r}: give its "
+                "NBS name or 9-digit code")), None  # fmt: skip
+    if code in seen:
+        return (header, text, msg(
+            f"乡镇重复（第 {seen[code]} 行）",
+            f"township {index.township_name(code)} already given on row {seen[code]}",
+        )), None  # fmt: skip
+    seen[code] = int(table.frame.index[position])
+    bundled = index.townships.set_index("township_code").loc[code]
+    county = bundled["county_code"]
+    county_geom = index.counties.set_index("county_code").geometry[county]
+    why = _polygon_problem(geoms[position], county_geom, index.county_name(county))
+    if why:
+        return ("geometry", "", why), None
+    record = {**bundled.drop("geometry").to_dict(), "township_code": code, "approximate": False}
+    return None, {**record, "geometry": geoms[position]}
+
+
+def _area_frame(records: list[dict[str, Any]], columns: pd.Index) -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame(records, columns=list(columns), geometry="geometry", crs=STORAGE_CRS)
+    if len(frame):
+        frame["area_km2"] = (frame.geometry.to_crs(EQUAL_AREA_CRS).area / 1e6).round(1)
+    return frame
+
+
+def _merge_layer(
+    accepted: gpd.GeoDataFrame,
+    bundled: gpd.GeoDataFrame,
+    key: str,
+    warnings: list[Issue],
+    what: str,
+) -> gpd.GeoDataFrame:
+    """Return the file's rows plus the bundled rows they do not cover; warn about the latter."""
+    kept = bundled[~bundled[key].isin(accepted[key])]
+    if len(kept):
+        warnings.append(Issue(0, key, "", msg(
+            f"文件未包含 {len(kept)} 个{what}，它们保留内置数据",
+            f"{len(kept)} of {len(bundled)} {what}s are not in the file and keep the bundled "
+            f"(approximate/illustrative) data",
+        )))  # fmt: skip
+    merged = pd.concat([accepted, kept], ignore_index=True) if len(accepted) else bundled.copy()
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=STORAGE_CRS)
+
+
+def parse_population(text: str) -> int | None:
+    """Parse a population cell: ``1234``, ``1,234``, ``1234人``, ``1234.0``; None if not."""
+    clean = re.sub(r"[,，\s人]", "", unicodedata.normalize("NFKC", text)).removesuffix(".0")
+    return int(clean) if clean.isdigit() else None
+
+
+def _village_context(
+    table: RawTable, columns: Columns, choice: crs_mod.CrsChoice, index: ReferenceIndex
+) -> tuple[Context | None, str | None]:
+    """Locate the villages' points when the file has any (geometry or lon/lat columns)."""
+    has_columns = columns.get("lon") is not None and columns.get("lat") is not None
+    if table.geometry is None and not has_columns:
+        return None, None
+    raw = points_from_geometry(table) if table.geometry is not None else points_from_columns(
+        table, columns
+    )
+    choice, warning = resolve_choice(choice, table, raw, columns)
+    lon, lat = convert(raw, choice)
+    swapped = locate(index, *convert(RawPoints(raw.y, raw.x, {}, raw.column, raw.value), choice))
+    ctx = Context(table, columns, raw, choice, index, lon, lat, locate(index, lon, lat), swapped,
+                  pd.Timestamp.now().year)  # fmt: skip
+    return ctx, warning
+
+
+def _village_point(ctx: Context | None, position: int, county: str) -> tuple[Any, str | None]:
+    """Return (WGS84 point or None, problem) for one village row."""
+    if ctx is None:
+        return None, None
+    row = int(ctx.table.frame.index[position])
+    if row in ctx.raw.issues:
+        return None, ctx.raw.issues[row][0].message
+    if not ctx.where.inside[position]:
+        return None, location_problem(ctx, position)
+    here = ctx.where.county[position]
+    if here != county:
+        return None, msg(
+            f"坐标位于{ctx.index.county_name(here)}，与该村所属县不符",
+            f"the point lies in {ctx.index.county_name(here)} but the village belongs to "
+            f"{ctx.index.county_name(county)}; correct the village or the coordinates",
+        )
+    return shapely.Point(ctx.lon[position], ctx.lat[position]), None
+
+
+def _import_villages(
+    table: RawTable,
+    columns: Columns,
+    choice: crs_mod.CrsChoice,
+    index: ReferenceIndex,
+    warnings: list[Issue],
+) -> ImportReport:
+    if index.villages is None:
+        raise InputError("no villages reference layer to update; pass reference['villages']")
+    ctx, crs_warning = _village_context(table, columns, choice, index)
+    if ctx is None and columns.get("population") is None:
+        raise InputError(
+            f"{table.path.name}: a villages file needs a population column (人口/population) "
+            "and/or coordinates (经度/纬度 or point geometry)"
+        )
+    if crs_warning:
+        warnings.append(Issue(0, ctx.raw.column, "auto", crs_warning))
+    bundled = index.villages.set_index("village_code")
+    errors, records, seen = [], [], {}
+    for position, row in enumerate(table.frame.index):
+        row_errors, record = _village_row(table, columns, ctx, index, bundled, position, seen)
+        errors.extend(Issue(int(row), col, value, text) for col, value, text in row_errors)
+        if record is not None:
+            records.append(record)
+    accepted = gpd.GeoDataFrame(
+        records, columns=list(index.villages.columns), geometry="geometry", crs=STORAGE_CRS
+    )
+    merged = _merge_layer(accepted, index.villages, "village_code", warnings, "village")
+    report = ImportReport(len(table.frame), accepted, errors, warnings, merged=merged)
+    used = ctx.choice.label if ctx is not None else "no coordinates"
+    report.notes = [*table.notes, f"coordinates read as {used}"]
+    return report
+
+
+def _village_row(
+    table: RawTable,
+    columns: Columns,
+    ctx: Context | None,
+    index: ReferenceIndex,
+    bundled: pd.DataFrame,
+    position: int,
+    seen: dict[str, int],
+) -> tuple[list[tuple[str, str, str]], dict[str, Any] | None]:
+    """Check one village row; return (errors as (column, value, message), record or None)."""
+    header, text = _identify(table, columns, position, ("village", "code", "id", "name"))
+    township_text = _cell(table, columns, position, "township")[1]
+    township = index.township_code(township_text, None) if township_text else None
+    code = index.village_code(text, township) if text else None
+    if code is None or code not in bundled.index:
+        return [(header, text, msg(f"未知的村（社区）“{text}”", f"unknown village/community "
+                 f"{text!r}: give its 12-digit NBS code, or its name with the township "
+                 "column (乡镇)"))], None  # fmt: skip
+    if code in seen:
+        return [(header, text, msg(f"村（社区）重复（第 {seen[code]} 行）",
+                 f"village {code} already given on row {seen[code]}"))], None  # fmt: skip
+    seen[code] = int(table.frame.index[position])
+    record = {**bundled.loc[code].to_dict(), "village_code": code}
+    problems = []
+    pop_header, pop_text = _cell(table, columns, position, "population")
+    if pop_text:
+        population = parse_population(pop_text)
+        if population is None:
+            problems.append((pop_header, pop_text, msg(f"人口“{pop_text}”不是整数",
+                             f"population {pop_text!r} is not a whole number ≥ 0")))  # fmt: skip
+        record.update(population=population, population_source="user")
+    point, problem = _village_point(ctx, position, record["county_code"])
+    if problem:
+        problems.append((ctx.raw.column, ctx.raw.value[position], problem))
+    elif point is not None:
+        record.update(geometry=point, position="surveyed")
+    return problems, None if problems else record

@@ -427,7 +427,7 @@ def test_cli_import_writes_when_all_rows_are_accepted(tmp_path, fake_store, caps
     assert args.func(args) == 0
     assert len(fake_store.added) == 1 and len(fake_store.added[0]) == 1
     out = capsys.readouterr().out
-    assert "接受 1" in out and "1 accepted" in out and "written to fake.gpkg" in out
+    assert "接受 1" in out and "1 accepted" in out and "venues rows written to fake.gpkg" in out
 
 
 def test_cli_dry_run_and_json(tmp_path, fake_store, capsys):

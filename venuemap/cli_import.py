@@ -17,7 +17,7 @@ from typing import Any
 
 from geo.crs import CRS_OPTION_HELP
 from geo.errors import VenuemapError
-from geo.importer import ImportReport, Issue, import_venues
+from geo.importer import IMPORTABLE_LAYERS, ImportReport, Issue, import_layer
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -47,6 +47,13 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crs", default="auto", help=f"coordinates of the file: {CRS_OPTION_HELP}")
     parser.add_argument("--store", metavar="PATH", help="store file (default: $VENUEMAP_STORE)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--layer",
+        choices=IMPORTABLE_LAYERS,
+        default="venues",
+        help="what the file holds: venues (default), or your official townships (polygons) "
+        "or villages (population and/or points), which replace the bundled ones",
+    )
 
 
 def open_user_store(path: str | None) -> Any:
@@ -71,8 +78,10 @@ def reference_layers(store: Any) -> dict[str, Any]:
 
 def check_file(path: str, args: argparse.Namespace, store: Any) -> ImportReport:
     """Run the importer on one file against the store's venues and reference layers."""
-    return import_venues(
-        path, crs=args.crs, existing=store.venues(), reference=reference_layers(store)
+    layer = getattr(args, "layer", "venues")
+    existing = store.venues() if layer == "venues" else None
+    return import_layer(
+        path, layer, crs=args.crs, existing=existing, reference=reference_layers(store)
     )
 
 
@@ -87,7 +96,9 @@ def run_import(args: argparse.Namespace) -> int:
     report = check_file(args.file, args, store)
     code = exit_code(report)
     written = code == EXIT_OK and not args.dry_run and len(report.accepted) > 0
-    if written:
+    if written and report.merged is not None:
+        store.write_layer(report.layer, report.merged)
+    elif written:
         store.add_venues(report.accepted)
     if args.json:
         print(json.dumps(report.to_json_dict(), ensure_ascii=False))
@@ -150,7 +161,9 @@ def render_report(report: ImportReport) -> str:
 def _outcome(report: ImportReport, args: argparse.Namespace, store: Any, written: bool) -> str:
     if written:
         where = getattr(store, "path", args.store)
-        return f"已写入 {len(report.accepted)} 个阵地 / {len(report.accepted)} venues written to {where}"  # noqa: E501
+        count = len(report.accepted)
+        layer = report.layer
+        return f"已写入 {count} 行（{layer}）/ {count} {layer} rows written to {where}"
     if args.dry_run:
         return "试运行，未写入 / dry run: nothing written"
     if report.rejected:
