@@ -1258,11 +1258,21 @@ def _village_context(
     return ctx, warning
 
 
+def _no_location(ctx: Context, position: int) -> bool:
+    """Return True when a village row gives no location at all (it keeps the bundled point)."""
+    if ctx.table.geometry is not None:
+        return ctx.table.geometry.iloc[position] is None
+    cells = ctx.table.frame.iloc[position]
+    return not (cells[ctx.columns.get("lon")] or cells[ctx.columns.get("lat")])
+
+
 def _village_point(ctx: Context | None, position: int, county: str) -> tuple[Any, str | None]:
     """Return (WGS84 point or None, problem) for one village row."""
     if ctx is None:
         return None, None
     row = int(ctx.table.frame.index[position])
+    if _no_location(ctx, position):
+        return None, None
     if row in ctx.raw.issues:
         return None, ctx.raw.issues[row][0].message
     if not ctx.where.inside[position]:

@@ -477,3 +477,140 @@ def test_projected_survey_x_y_swapped_is_named(tmp_path):
     assert report.rejected == 1
     assert "look swapped" in report.errors[0].message
     assert "X is the northing" in report.errors[0].message
+
+
+# --------------------------------------------------------------------------- reference layers
+def bundled(name):
+    from tests.fixtures_import import reference_layers
+
+    return reference_layers()[name]
+
+
+def gcj_polygons(codes):
+    townships = bundled("townships").set_index("township_code")
+    wgs = [townships.geometry[c] for c in codes]
+
+    def forward(xy):
+        return np.column_stack(crs.wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+
+    return wgs, list(shapely.transform(np.array(wgs, dtype=object), forward))
+
+
+def test_official_townships_in_gcj02_replace_the_approximate_ones(tmp_path):
+    from geo.importer import import_layer
+
+    wgs, gcj = gcj_polygons([LONGWU, BAOAN, MAKETANG])
+    path = tmp_path / "townships.gpkg"
+    frame = {"乡镇": ["隆务镇", "632301101", "马克唐镇"]}
+    import geopandas as gpd
+
+    gpd.GeoDataFrame(frame, geometry=gcj, crs=4326).to_file(path)
+    report = import_layer(path, "townships", crs="gcj02", reference=reference_index())
+    assert (report.rows, len(report.accepted), report.rejected) == (3, 3, 0)
+    assert list(report.accepted["township_code"]) == [LONGWU, BAOAN, MAKETANG]
+    assert not report.accepted["approximate"].any()
+    for got, want in zip(report.accepted.geometry, wgs, strict=True):
+        a, b = shapely.get_coordinates(got), shapely.get_coordinates(want)
+        assert max(metres(p, q) for p, q in zip(a, b, strict=True)) < 1.0
+    assert len(report.merged) == 33 and report.merged["approximate"].sum() == 30
+    assert any("30 of 33 townships" in w.message for w in report.warnings)
+
+
+def test_township_polygon_problems(tmp_path):
+    import geopandas as gpd
+
+    from geo.importer import import_layer
+
+    zekog_area = bundled("townships").set_index("township_code").geometry[WANGJIA]
+    bowtie = shapely.Polygon([(102.0, 35.5), (102.1, 35.6), (102.1, 35.5), (102.0, 35.6)])
+    rows = {
+        "name": ["不存在乡", "隆务镇", "隆务镇", "保安镇", "马克堂镇"],
+        "geometry": [zekog_area, zekog_area, zekog_area, shapely.Point(*PLACE), bowtie],
+    }
+    path = tmp_path / "t.geojson"
+    gpd.GeoDataFrame(rows, crs=4326).to_file(path)
+    report = import_layer(path, "townships", reference=reference_index())
+    assert report.rejected == 5 and len(report.accepted) == 0
+    messages = {e.row: e.message for e in report.errors}
+    assert "unknown township '不存在乡'" in messages[2]
+    assert "only 0% of the polygon lies in its county 同仁市 632301" in messages[3]
+    assert "already given on row 3" in messages[4]
+    assert "geometry is a Point" in messages[5]
+    assert "invalid polygon (Self-intersection" in messages[6]
+
+
+def test_townships_need_a_spatial_file(tmp_path):
+    from geo.importer import import_layer
+
+    path = write_csv(tmp_path / "t.csv", ["乡镇", "面积"], [["隆务镇", "97"]])
+    with pytest.raises(InputError, match="township boundaries need a spatial file"):
+        import_layer(path, "townships", reference=reference_index())
+
+
+def test_villages_population_and_points(tmp_path):
+    from geo.importer import import_layer
+
+    deji_code, _ = village("德吉", ANGLA)
+    deji_point = point_in_township(ANGLA)
+    rows = [
+        [deji_code, "", "1,234人", *deji_point],
+        ["隆务村", "隆务镇", "860", "", ""],
+        ["四合吉社区", "", "abc", "", ""],
+        ["不存在村", "隆务镇", "5", "", ""],
+        [deji_code, "", "10", "", ""],
+        ["热贡路社区", "隆务镇", "2000", *point_in_township(BAOAN)],
+        ["河东路社区", "隆务镇", "3000", *bundled("prefecture").total_bounds[:2]],
+    ]
+    header = ["村（社区）", "乡镇", "常住人口", "经度", "纬度"]
+    report = import_layer(write_csv(tmp_path / "v.csv", header, rows), "villages",
+                          reference=reference_index())  # fmt: skip
+    assert report.rows == 7 and len(report.accepted) == 3 and report.rejected == 4
+    first = report.accepted.iloc[0]
+    assert first["population"] == 1234 and first["population_source"] == "user"
+    assert first["position"] == "surveyed" and metres((first.geometry.x, first.geometry.y),
+                                                      deji_point) < 1e-3  # fmt: skip
+    second = report.accepted.iloc[1]
+    assert second["population"] == 860 and second["position"] == "illustrative"
+    messages = {e.row: (e.column, e.message) for e in report.errors}
+    assert messages[4][0] == "常住人口" and "'abc' is not a whole number" in messages[4][1]
+    assert "unknown village/community '不存在村'" in messages[5][1]
+    assert "already given on row 2" in messages[6][1]
+    assert messages[8][0] == "经度/纬度" and "km outside Huangnan" in messages[8][1]
+    assert len(report.merged) == 299
+    assert report.merged.set_index("village_code").loc[deji_code, "population"] == 1234
+
+
+def test_villages_point_in_the_wrong_county(tmp_path):
+    from geo.importer import import_layer
+
+    deji_code, _ = village("德吉", ANGLA)
+    path = write_csv(tmp_path / "v.csv", ["village_code", "lon", "lat"], [[deji_code, *PLACE]])
+    report = import_layer(path, "villages", crs="wgs84", reference=reference_index())
+    assert report.rejected == 1
+    assert (
+        "lies in 同仁市 632301 but the village belongs to 尖扎县 632322" in report.errors[0].message
+    )
+
+
+def test_villages_file_needs_population_or_points(tmp_path):
+    from geo.importer import import_layer
+
+    path = write_csv(tmp_path / "v.csv", ["村", "备注"], [["德吉村", "x"]])
+    with pytest.raises(InputError, match="needs a population column"):
+        import_layer(path, "villages", reference=reference_index())
+
+
+def test_cli_import_townships_layer_into_a_real_store(tmp_path, capsys):
+    import geopandas as gpd
+
+    from geo.store import open_store
+
+    wgs, _ = gcj_polygons([LONGWU])
+    path = tmp_path / "t.geojson"
+    gpd.GeoDataFrame({"township_code": [LONGWU]}, geometry=wgs, crs=4326).to_file(path)
+    store_path = tmp_path / "store.gpkg"
+    args = parse(["import", str(path), "--layer", "townships", "--store", str(store_path)])
+    assert args.func(args) == 0
+    stored = open_store(store_path).layer("townships")
+    assert len(stored) == 33 and (~stored["approximate"]).sum() == 1
+    assert "townships rows written" in capsys.readouterr().out

@@ -260,6 +260,20 @@ UNUSABLE_CASES = [
         writer=csv_writer(["名称", "类型", "经度", "纬度"], [["甲", "村群团服务站", *PLACE]]),
         extra_args=("--crs", "mars"),
     ),
+    Case(
+        "townships from a CSV",
+        phrase="township boundaries need a spatial file",
+        exit_code=2,
+        writer=csv_writer(["乡镇", "面积"], [["隆务镇", "97"]]),
+        extra_args=("--layer", "townships"),
+    ),
+    Case(
+        "villages without population or points",
+        phrase="needs a population column",
+        exit_code=2,
+        writer=csv_writer(["村", "备注"], [["德吉村", "x"]]),
+        extra_args=("--layer", "villages"),
+    ),
 ]
 
 ALL_CASES = ROW_CASES + SPATIAL_CASES + UNUSABLE_CASES
