@@ -1,0 +1,125 @@
+"""End to end in headless Chromium: every page opens, offline, bilingual, escaped, downloadable."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.conftest import PAGES, XSS_NAME, map_frame, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def _open(page, server: str, path: str) -> None:
+    page.goto(f"{server}/{path}")
+    wait_for_app(page)
+
+
+def test_map_draws_every_venue(server, context, venue_count):
+    _, expected = venue_count
+    page = context.new_page()
+    _open(page, server, "map")
+    frame = map_frame(page)
+    frame.locator("path.vm-venue").first.wait_for(timeout=60_000)
+    assert frame.locator("path.vm-venue").count() == expected
+    assert frame.locator(".vm-legend").count() == 1
+    assert frame.locator(".leaflet-control-scale").count() == 1
+    assert frame.locator(".leaflet-control-zoom-fullscreen").count() == 1
+    assert frame.locator(".polyline-measure-unicode-icon").count() >= 1
+    screenshot(page, "map_zh")
+
+
+def test_no_request_leaves_localhost(server, context):
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))  # iframes included
+    page = context.new_page()
+    for path in PAGES:
+        _open(page, server, path)
+    map_frame(page)  # the last page is not the map: open it again to be sure it was loaded
+    _open(page, server, "map")
+    map_frame(page).locator("path.vm-venue").first.wait_for(timeout=60_000)
+    outside = sorted({url for url in requests
+                      if urlparse(url).scheme in ("http", "https", "ws", "wss")
+                      and urlparse(url).hostname not in LOCAL_HOSTS})  # fmt: skip
+    assert requests, "no request recorded at all"
+    assert outside == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_opens_without_an_exception(server, context, path):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _open(page, server, path)
+    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:800]
+    assert errors == []
+    screenshot(page, f"page_{path or 'overview'}_zh")
+
+
+def test_language_switch_changes_labels(server, context):
+    page = context.new_page()
+    _open(page, server, "map")
+    assert page.get_by_role("heading", name="地图").count() >= 1
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="Map").first.wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="地图").count() == 0
+    frame = map_frame(page)
+    frame.locator(".vm-legend-title", has_text="Legend").wait_for(timeout=60_000)
+    screenshot(page, "map_en")
+
+
+def test_downloaded_geojson_is_valid(server, context):
+    page = context.new_page()
+    _open(page, server, "data")
+    tab = page.get_by_role("tab", name="下载")
+    if tab.count():  # the Data page keeps downloads in a tab
+        tab.first.click()
+        wait_for_app(page)
+    buttons = page.locator('[data-testid="stDownloadButton"] button', has_text="GeoJSON")
+    assert buttons.count() >= 1, "no GeoJSON download button on the Data page"
+    with page.expect_download(timeout=60_000) as info:
+        buttons.first.click()
+    text = open(info.value.path(), encoding="utf-8").read()  # noqa: PTH123
+    data = json.loads(text)
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) > 0
+    assert all(f["type"] == "Feature" and "geometry" in f for f in data["features"])
+
+
+def test_markup_in_a_venue_name_runs_nothing(server, context):
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    _open(page, server, "map")
+    frame_locator = map_frame(page)
+    frame_locator.locator("path.vm-venue").first.wait_for(timeout=60_000)
+    frame = next(f for f in page.frames if "st_folium" in f.url)
+    found = frame.evaluate(
+        """(needle) => {
+            let hit = null;
+            window.map.eachLayer((layer) => {
+                const popup = layer.getPopup && layer.getPopup();
+                if (!hit && popup && String(popup.getContent()).includes(needle) && layer._path) {
+                    hit = layer;
+                }
+            });
+            if (!hit) { return false; }
+            hit._path.classList.add("vm-xss-target");
+            return true;
+        }""",
+        "onerror=alert(1)",
+    )
+    assert found, "the renamed venue is not on the map"
+    frame_locator.locator("path.vm-xss-target").dispatch_event("click")
+    popup = frame_locator.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert XSS_NAME in popup.inner_text()
+    assert popup.locator("img").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    screenshot(page, "map_popup_escaped")
