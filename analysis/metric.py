@@ -17,7 +17,9 @@ adapter); the numeric core elsewhere works on those arrays.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -59,7 +61,7 @@ class MetricFrame:
             lon, lat = _lonlat(gdf)
             return lonlat_to_xyz(lon, lat, self.radius_m)
         x, y = _xy(gdf)
-        transformer = Transformer.from_crs(_crs_of(gdf), self.crs, always_xy=True)
+        transformer = _transformer(_crs_of(gdf), self.crs)
         px, py = transformer.transform(x, y)
         return np.column_stack([px, py])
 
@@ -67,7 +69,7 @@ class MetricFrame:
         """Return frame coordinates of WGS84 longitude/latitude arrays (degrees)."""
         if self.kind == "sphere":
             return lonlat_to_xyz(lon, lat, self.radius_m)
-        transformer = Transformer.from_crs(_WGS84, self.crs, always_xy=True)
+        transformer = _transformer(_WGS84, self.crs)
         px, py = transformer.transform(np.asarray(lon, float), np.asarray(lat, float))
         return np.column_stack([px, py])
 
@@ -219,7 +221,24 @@ def _xy(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
 def _lonlat(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
     x, y = _xy(gdf)
     crs = _crs_of(gdf)
-    if crs.to_epsg() in (4326, 4490):
+    if _is_lonlat(crs):
         return x, y
-    lon, lat = Transformer.from_crs(crs, _WGS84, always_xy=True).transform(x, y)
+    lon, lat = _transformer(crs, _WGS84).transform(x, y)
     return np.asarray(lon), np.asarray(lat)
+
+
+def _transformer(source: CRS | str, target: str) -> Transformer:
+    """Return a cached lon/lat-ordered transformer (building one costs ~25 ms)."""
+    return _cached_transformer(CRS.from_user_input(source), target, threading.get_ident())
+
+
+@lru_cache(maxsize=64)
+def _cached_transformer(source: CRS, target: str, thread: int) -> Transformer:
+    # one per thread: pyproj transformers must not be shared between threads
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+@lru_cache(maxsize=64)
+def _is_lonlat(crs: CRS) -> bool:
+    """Return True for WGS84 / CGCS2000 longitude-latitude (no transformation needed)."""
+    return crs.to_epsg() in (4326, 4490)

@@ -367,7 +367,7 @@ def _finite(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = gdf.copy()
     for column in out.columns:
         if column != out.geometry.name and pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column].where(np.isfinite(out[column]))
+            out[column] = out[column].where(np.isfinite(out[column])).round(3)
     return out
 
 

@@ -1,3 +1,4 @@
+import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import box
@@ -5,8 +6,6 @@ from shapely.geometry import box
 from analysis.network import check_network, find_orphans
 from geo.boundaries import get_path
 from tests.analysis.conftest import GK, X0, Y0, points
-
-import geopandas as gpd
 
 
 @pytest.fixture

@@ -1,0 +1,242 @@
+import itertools
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pulp
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial import distance_matrix
+from spopt.locate import LSCP, MCLP, PMedian
+
+from analysis.siting import (
+    compare_scenarios,
+    default_candidates,
+    proposal_venues,
+    site,
+)
+from analysis.solvers import merge_identical_rows
+from geo.errors import AnalysisError
+from geo.schema import VENUE_COLUMNS
+from tests.analysis.conftest import points
+
+R = 2500.0
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pulp")
+
+
+def instance(seed, n=25, m=7, n_existing=1):
+    rng = np.random.default_rng(seed)
+    demand = points([tuple(p) for p in rng.uniform(0, 10_000, (n, 2))],
+                    population=rng.integers(1, 100, n))
+    cands = points([tuple(p) for p in rng.uniform(0, 10_000, (m, 2))],
+                   id=[f"c{j}" for j in range(m)])
+    venues = points([tuple(p) for p in rng.uniform(0, 10_000, (n_existing, 2))],
+                    id=[f"e{j}" for j in range(n_existing)], kind=["township_centre"] * n_existing)
+    return demand, venues, cands
+
+
+def arrays(demand, venues, cands):
+    d = np.column_stack([demand.geometry.x, demand.geometry.y])
+    c = np.column_stack([cands.geometry.x, cands.geometry.y])
+    e = np.column_stack([venues.geometry.x, venues.geometry.y])
+    dist = distance_matrix(d, c)
+    existing = distance_matrix(d, e).min(axis=1) if len(e) else np.full(len(d), np.inf)
+    return dist, existing, demand["population"].to_numpy(float)
+
+
+def run(demand, venues, cands, model, n_new=None, **kw):
+    return site(demand, venues, cands, model=model, n_new=n_new, radius_m=R, detour=1, **kw)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_mclp_equals_brute_force(seed, p):
+    demand, venues, cands = instance(seed)
+    dist, existing, w = arrays(demand, venues, cands)
+    old = existing <= R
+    best = max(w[((dist[:, list(s)] <= R).any(axis=1)) | old].sum()
+               for s in itertools.combinations(range(len(cands)), p))
+    result = run(demand, venues, cands, "mclp", p)
+    assert result.optimal
+    assert result.covered_population == pytest.approx(best)
+    assert result.objective == pytest.approx(best - w[old].sum())
+    assert len(result.selected) <= p
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lscp_equals_brute_force_and_reports_uncoverable(seed):
+    demand, venues, cands = instance(seed)
+    dist, existing, w = arrays(demand, venues, cands)
+    need = (existing > R) & (dist <= R).any(axis=1)
+    k = next(k for k in range(len(cands) + 1) for s in itertools.combinations(range(len(cands)), k)
+             if (dist[need][:, list(s)] <= R).any(axis=1).all() or not need.any())
+    result = run(demand, venues, cands, "lscp")
+    assert result.optimal and result.objective == k and len(result.selected) == k
+    lost = (existing > R) & ~(dist <= R).any(axis=1)
+    assert result.uncoverable_population == pytest.approx(w[lost].sum())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("p", [1, 2])
+def test_pmedian_equals_brute_force_with_existing_fallback(seed, p):
+    demand, venues, cands = instance(seed)
+    dist, existing, w = arrays(demand, venues, cands)
+    best = min((w * np.minimum(existing, dist[:, list(s)].min(axis=1))).sum()
+               for s in itertools.combinations(range(len(cands)), p))
+    result = run(demand, venues, cands, "pmedian", p)
+    assert result.optimal
+    assert result.objective == pytest.approx(best / w.sum())
+
+
+def no_venues():
+    return points([], id=[], kind=[])
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_mclp_matches_spopt(seed):
+    demand, _, cands = instance(seed, n=40, m=10)
+    dist, _, w = arrays(demand, no_venues(), cands)
+    model = MCLP.from_cost_matrix(dist, w, R, 3).solve(pulp.HiGHS(msg=False))
+    open_ = [j for j in range(len(cands)) if model.fac_vars[j].value() > 0.5]
+    spopt_covered = w[(dist[:, open_] <= R).any(axis=1)].sum()
+    assert run(demand, no_venues(), cands, "mclp", 3).covered_population == spopt_covered
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_lscp_matches_spopt(seed):
+    demand, _, cands = instance(seed, n=40, m=10)
+    dist, _, _ = arrays(demand, no_venues(), cands)
+    coverable = (dist <= R).any(axis=1)
+    demand, dist = demand.loc[coverable].reset_index(drop=True), dist[coverable]
+    model = LSCP.from_cost_matrix(dist, R).solve(pulp.HiGHS(msg=False))
+    n_open = sum(model.fac_vars[j].value() > 0.5 for j in range(len(cands)))
+    assert run(demand, no_venues(), cands, "lscp").objective == n_open
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_pmedian_matches_spopt(seed):
+    demand, _, cands = instance(seed, n=30, m=8)
+    dist, _, w = arrays(demand, no_venues(), cands)
+    model = PMedian.from_cost_matrix(dist, w, 3).solve(pulp.HiGHS(msg=False))
+    open_ = [j for j in range(len(cands)) if model.fac_vars[j].value() > 0.5]
+    spopt_total = (w * dist[:, open_].min(axis=1)).sum()
+    ours = run(demand, no_venues(), cands, "pmedian", 3)
+    assert ours.objective * w.sum() == pytest.approx(spopt_total)
+
+
+def test_candidate_station_serves_its_own_village(demand):
+    far_station = points([(30_000, 30_000)], id=["cand-v-D"], kind=["village_station"],
+                         village_code=["V-D"])
+    result = run(demand, no_venues(), far_station, "mclp", 1)
+    assert result.selected == ["cand-v-D"] and result.covered_population == 400
+    assert result.newly_covered == [3]
+
+
+def test_merge_identical_rows_sums_weights():
+    from scipy import sparse
+
+    cover = sparse.csr_matrix(np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1], [0, 0, 1]]))
+    merged, w = merge_identical_rows(cover, np.array([1.0, 2.0, 3.0, 4.0]))
+    assert merged.toarray().tolist() == [[1, 0, 1], [0, 1, 0], [0, 0, 1]]
+    assert w.tolist() == [4.0, 2.0, 4.0]
+
+
+def test_json_shape():
+    demand, venues, cands = instance(0)
+    payload = run(demand, venues, cands, "mclp", 2).to_json()
+    assert list(payload) == ["model", "selected", "covered_population", "objective", "optimal"]
+    assert payload["model"] == "mclp" and payload["optimal"] is True
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"model": "kmeans", "n_new": 1}, "model should be one of mclp, lscp, pmedian"),
+        ({"model": "mclp"}, r"mclp needs the number of new sites \(n_new / --add N >= 0\)"),
+        ({"model": "mclp", "n_new": 1, "radius_m": -1}, "radius_m should be > 0"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    demand, venues, cands = instance(0)
+    kwargs = {"radius_m": R, **kwargs}
+    with pytest.raises(AnalysisError, match=message):
+        site(demand, venues, cands, **kwargs)
+
+
+def test_empty_candidates_refused():
+    demand, venues, cands = instance(0)
+    with pytest.raises(AnalysisError, match="'candidates' is empty"):
+        run(demand, venues, cands.iloc[:0], "mclp", 1)
+
+
+def test_pmedian_without_any_option_refused():
+    demand, _, cands = instance(0)
+    with pytest.raises(AnalysisError, match="no existing venue and no candidate in reach"):
+        site(demand, no_venues(), cands, model="pmedian", n_new=1, radius_m=R, reach_m=10)
+
+
+def test_default_candidates_and_planned_rows(demand, venues):
+    seats = points([(0, 0), (10_000, 0)], township_code=["T1", "T2"], name=["一镇", "二乡"])
+    cands = default_candidates(demand, seats, venues)
+    assert list(cands["id"]) == ["cand-v-V-A", "cand-v-V-B", "cand-v-V-C", "cand-t-T2"]
+    assert list(cands["kind"]) == ["village_station"] * 3 + ["township_centre"]
+    result = run(demand, venues, cands, "mclp", 1)
+    planned = proposal_venues(result, cands)
+    assert list(planned.columns) == [*VENUE_COLUMNS, "geometry"]
+    assert (planned["status"] == "planned").all() and planned.crs == "EPSG:4326"
+    assert list(planned["id"]) == ["planned-" + i for i in result.selected]
+
+
+def test_compare_scenarios(demand, venues):
+    baseline = venues.iloc[:1]  # township centre only
+    station = points([(10_000, 10_000)], id=["new"], kind=["village_station"],
+                     status=["planned"], village_code=["V-D"])
+    proposal = pd.concat([baseline, station], ignore_index=True)
+    comparison = compare_scenarios(baseline, proposal, demand, detour=1.2)
+    assert comparison.delta == {"demand": 0, "covered": 1, "population": 0,
+                                "population_covered": 400.0}
+    assert list(comparison.newly_covered["village_code"]) == ["V-D"]
+    assert len(comparison.no_longer_covered) == 0
+
+
+coords = st.tuples(st.floats(0, 20_000), st.floats(0, 20_000))
+kinds = st.sampled_from(["village_station", "township_centre", "county_centre"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(coords, min_size=1, max_size=8), st.lists(st.tuples(coords, kinds), max_size=4),
+       st.tuples(coords, kinds))
+def test_adding_a_venue_never_lowers_coverage(demand_xy, venue_specs, extra):
+    demand = points(demand_xy, population=[10] * len(demand_xy))
+    specs = [*venue_specs]
+    before = points([s[0] for s in specs], id=[f"v{i}" for i in range(len(specs))],
+                    kind=[s[1] for s in specs])
+    after = points([s[0] for s in [*specs, extra]], id=[f"v{i}" for i in range(len(specs) + 1)],
+                   kind=[s[1] for s in [*specs, extra]])
+    from analysis.coverage import assess_coverage
+
+    b, a = assess_coverage(demand, before), assess_coverage(demand, after)
+    for column in ["covered", "level2_covered", "level3_covered", "level4_covered"]:
+        assert (a[column] >= b[column]).all()
+    assert (a["level3_distance_m"] <= b["level3_distance_m"]).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000))
+def test_mclp_covered_population_never_falls_as_n_grows(seed):
+    demand, venues, cands = instance(seed, n=20, m=6)
+    covered = [run(demand, venues, cands, "mclp", n).covered_population for n in range(5)]
+    assert all(b >= a for a, b in itertools.pairwise(covered))
+
+
+def test_national_candidates_use_the_sphere():
+    demand = gpd.GeoDataFrame({"population": [5, 7]},
+                              geometry=gpd.points_from_xy([88.0, 126.0], [43.0, 45.0]),
+                              crs="EPSG:4326")
+    cands = gpd.GeoDataFrame({"id": ["w", "e"]},
+                             geometry=gpd.points_from_xy([88.01, 126.0], [43.0, 45.01]),
+                             crs="EPSG:4326")
+    result = site(demand, no_venues().to_crs("EPSG:4326"), cands, model="lscp",
+                  radius_m=2000, detour=1)
+    assert sorted(result.selected) == ["e", "w"] and result.covered_population == 12
