@@ -945,8 +945,9 @@ class Seen:
         rows = zip(existing["id"], existing["name"], existing.geometry, strict=True)
         for vid, name, geom in rows:
             label = (f"库中已有阵地（编号 {vid}）", f"the store (id {vid})")
-            seen.ids[str(vid)] = label
-            if geom is not None and not geom.is_empty:
+            if vid is not None and not pd.isna(vid):
+                seen.ids[str(vid)] = label
+            if name and geom is not None and not geom.is_empty:
                 seen.names.setdefault(_clean(name), []).append((geom.x, geom.y, label))
         return seen
 

@@ -45,7 +45,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crs", default="auto", help=f"coordinates of the file: {CRS_OPTION_HELP}")
-    parser.add_argument("--store", metavar="PATH", help="store file (default: $VENUEMAP_STORE)")
+    parser.add_argument(
+        "--store",
+        metavar="PATH",
+        help="store file (default: $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--layer",
