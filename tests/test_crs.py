@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
 from geo import crs
@@ -227,3 +229,15 @@ def test_auto_refuses_to_guess_projected_metres():
 
 def test_auto_header_hint_wins():
     assert crs.resolve_auto([102.0], [35.5], columns=["高德经度", "高德纬度"]) == (crs.GCJ02, None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lon=st.floats(min_value=73.7, max_value=134.9),
+    lat=st.floats(min_value=18.2, max_value=53.4),
+)
+def test_round_trip_property_inside_china(lon, lat):
+    for forward, inverse in ((crs.wgs84_to_gcj02, crs.gcj02_to_wgs84),
+                             (crs.wgs84_to_bd09, crs.bd09_to_wgs84)):  # fmt: skip
+        back_lon, back_lat = inverse(*forward(lon, lat))
+        assert abs(float(back_lon) - lon) < 1e-7 and abs(float(back_lat) - lat) < 1e-7
