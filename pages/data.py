@@ -75,15 +75,19 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
         return
     try:
         crs = crs_argument(choice, epsg)
+    except ValueError:
+        st.warning(t("data.epsg_missing", lang))
+        return
+    written = st.session_state.get("import_written")
+    if written is not None and written[:2] == (upload.file_id, crs):
+        st.success(t("data.written", lang, n=written[2], path=status.path))
+        return
+    try:
         report = check_upload(upload, crs, status, lang)
     except Exception as error:  # noqa: BLE001 - every failure is shown as a message, never raised
         st.error(t("data.unusable", lang, message=str(error)))
         return
     _show_report(report, lang)
-    done = st.session_state.get("import_written") == (upload.file_id, crs)
-    if done:
-        st.success(t("data.written", lang, n=report.accepted_count, path=status.path))
-        return
     if report.accepted_count == 0:
         st.warning(t("data.nothing_to_write", lang))
         return
@@ -95,7 +99,7 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
         except Exception as error:  # noqa: BLE001
             st.error(t("data.write_failed", lang, message=str(error)))
             return
-        st.session_state["import_written"] = (upload.file_id, crs)
+        st.session_state["import_written"] = (upload.file_id, crs, report.accepted_count)
         st.rerun()
 
 

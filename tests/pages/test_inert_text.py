@@ -1,0 +1,42 @@
+"""User text is inert: a venue or village named with markup never reaches HTML unescaped."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import streamlit as st
+
+from geo import boundaries
+from tests.pages.conftest import fixture_layers
+from ui.chrome import report_html
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def evil_world(monkeypatch: pytest.MonkeyPatch, tiny_world):  # noqa: ANN001
+    layers = fixture_layers(venue_name=EVIL)
+    layers["villages"].loc[0, "name"] = EVIL
+    monkeypatch.setattr(boundaries, "_read_cached", lambda name: layers[name].copy())
+    st.cache_data.clear()
+    return tiny_world
+
+
+@pytest.mark.parametrize("page", [None, "gaps", "data"])
+def test_markup_in_names_is_never_rendered_as_html(open_page, evil_world, page) -> None:  # noqa: ANN001
+    at = open_page(page)
+    at.session_state["std_county_km"] = 5.0
+    at.session_state["std_township_km"] = 5.0
+    at.session_state["std_village_km"] = 0.5
+    at.run()
+    assert not at.exception
+    for element in list(at.markdown) + list(at.get("html")) + list(at.caption):
+        assert "<img" not in str(element.value)
+
+
+def test_report_escapes_every_cell() -> None:
+    table = pd.DataFrame({"county": [EVIL]})
+    html = report_html("zh", "as of", "standard", {EVIL: "1"}, {"x": "2"}, table, table)
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html and "http" not in html
