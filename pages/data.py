@@ -22,8 +22,11 @@ from ui.data_ops import (
 )
 from ui.i18n import t, vocab_codes, vocab_label
 
-FORMATS = (("geojson", "application/geo+json"), ("gpkg", "application/geopackage+sqlite3"),
-           ("csv", "text/csv"))
+FORMATS = (
+    ("geojson", "application/geo+json"),
+    ("gpkg", "application/geopackage+sqlite3"),
+    ("csv", "text/csv"),
+)
 
 
 def filters_row(lang: str, status: loaders.StoreStatus) -> dict[str, str | None]:
@@ -32,21 +35,35 @@ def filters_row(lang: str, status: loaders.StoreStatus) -> dict[str, str | None]
     townships = loaders.area_layer(status.path, status.version, "townships")
     cols = st.columns(4)
     county = cols[0].selectbox(
-        t("filter.county", lang), [None, *counties["county_code"]], key="data_county",
-        format_func=lambda c: t("filter.all", lang) if c is None else _name(counties, "county_code", c, lang),
+        t("filter.county", lang),
+        [None, *counties["county_code"]],
+        key="data_county",
+        format_func=lambda c: (
+            t("filter.all", lang) if c is None else _name(counties, "county_code", c, lang)
+        ),
     )
     towns = townships if county is None else townships[townships["county_code"] == county]
     township = cols[1].selectbox(
-        t("filter.township", lang), [None, *towns["township_code"]], key="data_township",
-        format_func=lambda c: t("filter.all", lang) if c is None else _name(towns, "township_code", c, lang),
+        t("filter.township", lang),
+        [None, *towns["township_code"]],
+        key="data_township",
+        format_func=lambda c: (
+            t("filter.all", lang) if c is None else _name(towns, "township_code", c, lang)
+        ),
     )
     kind = cols[2].selectbox(
-        t("filter.kind", lang), [None, *vocab_codes("kinds")], key="data_kind",
+        t("filter.kind", lang),
+        [None, *vocab_codes("kinds")],
+        key="data_kind",
         format_func=lambda c: t("filter.all", lang) if c is None else vocab_label("kinds", c, lang),
     )
     organization = cols[3].selectbox(
-        t("filter.organization", lang), [None, *vocab_codes("organizations")], key="data_org",
-        format_func=lambda c: t("filter.all", lang) if c is None else vocab_label("organizations", c, lang),
+        t("filter.organization", lang),
+        [None, *vocab_codes("organizations")],
+        key="data_org",
+        format_func=lambda c: (
+            t("filter.all", lang) if c is None else vocab_label("organizations", c, lang)
+        ),
     )
     return dict(zip(FILTER_KEYS, (county, township, kind, organization), strict=True))
 
@@ -66,7 +83,9 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
     upload = st.file_uploader(t("data.upload", lang), type=list(UPLOAD_TYPES), key="upload")
     cols = st.columns([2, 1])
     choice = cols[0].selectbox(
-        t("data.crs", lang), list(CRS_OPTIONS), key="import_crs",
+        t("data.crs", lang),
+        list(CRS_OPTIONS),
+        key="import_crs",
         format_func=lambda c: t(f"crs.{c}", lang),
     )
     epsg = cols[1].text_input(t("data.epsg", lang), key="import_epsg", disabled=choice != "epsg")
@@ -93,7 +112,9 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
         return
     if loaders.user_venues(status.path, status.version).empty:
         st.info(t("data.replaces_demo", lang))
-    if st.button(t("data.write", lang, n=report.accepted_count), type="primary", key="import_write"):
+    if st.button(
+        t("data.write", lang, n=report.accepted_count), type="primary", key="import_write"
+    ):
         try:
             write_accepted(report, status.path)
         except Exception as error:  # noqa: BLE001
@@ -118,15 +139,19 @@ def _show_report(report, lang: str) -> None:  # noqa: ANN001 - ui.importing.Chec
 
 
 def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str | None]) -> None:
-    """The register as an editable table; Save validates, then replaces the store's venues."""
+    """Show the register as an editable table; Save validates, then replaces the store's venues."""
     st.subheader(t("data.table", lang))
     register = loaders.venues(status.path, status.version)
     shown = apply_filters(register, filters)
     st.caption(t("data.table_hint", lang, n=len(shown), total=len(register)))
     frame, config = editor_frame(shown, lang)
     edited = st.data_editor(
-        frame, key=f"venue_editor_{status.version}", hide_index=True, width="stretch",
-        column_config=config, disabled=["id", "level", "county_code", "township_code"],
+        frame,
+        key=f"venue_editor_{status.version}",
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        disabled=["id", "level", "county_code", "township_code"],
         num_rows="fixed",
     )
     if st.button(t("data.save", lang), key="save_edits"):
@@ -148,11 +173,15 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
         st.success(t("data.saved", lang, path=status.path))
 
 
-def download_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str | None]) -> None:
-    """Downloads of any layer or result, filtered as on screen, in three formats."""
+def download_section(
+    lang: str, status: loaders.StoreStatus, filters: dict[str, str | None]
+) -> None:
+    """Offer downloads of any layer or result, filtered as on screen, in three formats."""
     st.subheader(t("data.download", lang))
     layer = st.selectbox(
-        t("data.layer", lang), list(LAYER_CHOICES), key="download_layer",
+        t("data.layer", lang),
+        list(LAYER_CHOICES),
+        key="download_layer",
         format_func=lambda name: t(f"layer.{name}", lang),
     )
     county_km, township_km, village_km, detour = current_standard()

@@ -7,13 +7,23 @@ import pandas as pd
 import streamlit as st
 
 from ui import loaders
-from ui.chrome import boundary_chart, current_lang, current_standard, ensure_entrypoint, points_frame
+from ui.chrome import (
+    boundary_chart,
+    current_lang,
+    current_standard,
+    ensure_entrypoint,
+    points_frame,
+)
 from ui.i18n import fmt_count, fmt_km, fmt_pct, t, vocab_label
 
 MODELS = ("mclp", "lscp", "pmedian")
 #: Point colours: uncovered red, covered grey, newly covered green, proposed sites purple.
-GROUP_COLORS = (("gaps.legend_uncovered", "#d62728"), ("gaps.legend_covered", "#a0a0a0"),
-                ("gaps.legend_newly", "#2ca02c"), ("gaps.legend_site", "#6a3d9a"))  # fmt: skip
+GROUP_COLORS = (
+    ("gaps.legend_uncovered", "#d62728"),
+    ("gaps.legend_covered", "#a0a0a0"),
+    ("gaps.legend_newly", "#2ca02c"),
+    ("gaps.legend_site", "#6a3d9a"),
+)
 
 
 def group_colors(lang: str) -> dict[str, str]:
@@ -29,7 +39,9 @@ def gap_table(gaps: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
         {
             t("col.rank", lang): gaps["rank"].to_numpy(),
             t("col.village", lang): gaps["name"].to_numpy(),
-            t("col.township", lang): gaps["township_code"].map(lambda c: town_names.get(c, c)).to_numpy(),
+            t("col.township", lang): gaps["township_code"]
+            .map(lambda c: town_names.get(c, c))
+            .to_numpy(),
             t("col.population", lang): gaps["population"].round().astype(int).to_numpy(),
             t("col.distance_km", lang): [fmt_km(d, lang) for d in gaps["nearest_distance_m"]],
         }
@@ -42,8 +54,16 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
     radii = (county_km, township_km, village_km)
     gaps = loaders.gap_list(status.path, status.version, radii, detour)
     result = loaders.coverage(status.path, status.version, radii, detour)
-    st.caption(t("ov.standard_used", lang, county=county_km, township=township_km,
-                 village=village_km, detour=detour))
+    st.caption(
+        t(
+            "ov.standard_used",
+            lang,
+            county=county_km,
+            township=township_km,
+            village=village_km,
+            detour=detour,
+        )
+    )
     left, right = st.columns([2, 3])
     with left:
         st.subheader(t("gaps.list", lang))
@@ -52,13 +72,19 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
         else:
             st.dataframe(gap_table(gaps, lang), hide_index=True, width="stretch", height=420)
     with right:
-        groups = result["covered"].astype(bool).map(
-            {True: t("gaps.legend_covered", lang), False: t("gaps.legend_uncovered", lang)}
+        groups = (
+            result["covered"]
+            .astype(bool)
+            .map({True: t("gaps.legend_covered", lang), False: t("gaps.legend_uncovered", lang)})
         )
         chart = boundary_chart(
             loaders.area_layer(status.path, status.version, "townships"),
-            value=None, title=t("gaps.map", lang) + t("common.approximate", lang), legend="",
-            tooltip=[], points=points_frame(result, groups), colors=group_colors(lang),
+            value=None,
+            title=t("gaps.map", lang) + t("common.approximate", lang),
+            legend="",
+            tooltip=[],
+            points=points_frame(result, groups),
+            colors=group_colors(lang),
         )
         st.altair_chart(chart, width="stretch")
 
@@ -66,12 +92,28 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
 def scenario_controls(lang: str) -> tuple[str, int, float, bool]:
     """Draw model, N, radius and the Run button; return their values."""
     cols = st.columns([3, 1, 2, 1])
-    model = cols[0].selectbox(t("gaps.model", lang), MODELS, key="site_model",
-                              format_func=lambda m: t(f"gaps.model_{m}", lang))  # fmt: skip
-    n_new = int(cols[1].number_input(t("gaps.n", lang), min_value=0, max_value=100, value=5,
-                                     step=1, key="site_n", disabled=model == "lscp"))  # fmt: skip
-    radius_km = float(cols[2].slider(t("gaps.radius", lang), 1.0, 30.0, value=10.0, step=0.5,
-                                     key="site_radius_km"))  # fmt: skip
+    model = cols[0].selectbox(
+        t("gaps.model", lang),
+        MODELS,
+        key="site_model",
+        format_func=lambda m: t(f"gaps.model_{m}", lang),
+    )
+    n_new = int(
+        cols[1].number_input(
+            t("gaps.n", lang),
+            min_value=0,
+            max_value=100,
+            value=5,
+            step=1,
+            key="site_n",
+            disabled=model == "lscp",
+        )
+    )
+    radius_km = float(
+        cols[2].slider(
+            t("gaps.radius", lang), 1.0, 30.0, value=10.0, step=0.5, key="site_radius_km"
+        )
+    )
     cols[3].write("")
     run = cols[3].button(t("gaps.run", lang), type="primary", key="site_run", width="stretch")
     return model, n_new, radius_km, run
@@ -108,17 +150,25 @@ def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) 
     """Baseline and scenario KPIs and maps side by side, then the save-as-planned action."""
     result = scenario.result
     left, right = st.columns(2)
-    for col, name, figures in ((left, "gaps.baseline", scenario.baseline),
-                               (right, "gaps.proposal", scenario.proposed)):  # fmt: skip
-        share = figures["population_covered"] / figures["population"] if figures["population"] else None
+    for col, name, figures in (
+        (left, "gaps.baseline", scenario.baseline),
+        (right, "gaps.proposal", scenario.proposed),
+    ):
+        share = (
+            figures["population_covered"] / figures["population"] if figures["population"] else None
+        )
         with col:
             st.markdown(f"**{t(name, lang)}**")
             a, b = st.columns(2)
             delta = scenario.delta if name == "gaps.proposal" else None
-            a.metric(t("col.population_covered", lang),
-                     fmt_count(figures["population_covered"], "people", lang),
-                     delta=None if delta is None else fmt_count(delta["population_covered"], "people", lang),
-                     border=True)  # fmt: skip
+            a.metric(
+                t("col.population_covered", lang),
+                fmt_count(figures["population_covered"], "people", lang),
+                delta=None
+                if delta is None
+                else fmt_count(delta["population_covered"], "people", lang),
+                border=True,
+            )
             b.metric(t("col.share", lang), fmt_pct(share, lang), border=True)
     optimal = t("gaps.optimal", lang) if result.optimal else t("gaps.not_optimal", lang)
     count = fmt_count(len(scenario.proposal), "sites", lang)
@@ -126,26 +176,54 @@ def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) 
     left, right = st.columns(2)
     towns = loaders.area_layer(status.path, status.version, "townships")
     before = scenario.before["covered"].astype(bool)
-    base_groups = before.map({True: t("gaps.legend_covered", lang), False: t("gaps.legend_uncovered", lang)})
-    left.altair_chart(boundary_chart(towns, value=None, title=t("gaps.baseline", lang), legend="",
-                                     tooltip=[], points=points_frame(scenario.before, base_groups),
-                                     colors=group_colors(lang)),
-                      width="stretch")  # fmt: skip
+    base_groups = before.map(
+        {True: t("gaps.legend_covered", lang), False: t("gaps.legend_uncovered", lang)}
+    )
+    left.altair_chart(
+        boundary_chart(
+            towns,
+            value=None,
+            title=t("gaps.baseline", lang),
+            legend="",
+            tooltip=[],
+            points=points_frame(scenario.before, base_groups),
+            colors=group_colors(lang),
+        ),
+        width="stretch",
+    )
     after_groups = base_groups.copy()
     after_groups[scenario.newly_covered.index] = t("gaps.legend_newly", lang)
-    sites = points_frame(scenario.proposal, pd.Series(t("gaps.legend_site", lang), index=scenario.proposal.index))
+    sites = points_frame(
+        scenario.proposal, pd.Series(t("gaps.legend_site", lang), index=scenario.proposal.index)
+    )
     points = pd.concat([points_frame(scenario.before, after_groups), sites], ignore_index=True)
-    right.altair_chart(boundary_chart(towns, value=None, title=t("gaps.proposal", lang), legend="",
-                                      tooltip=[], points=points, colors=group_colors(lang)),
-                       width="stretch")  # fmt: skip
+    right.altair_chart(
+        boundary_chart(
+            towns,
+            value=None,
+            title=t("gaps.proposal", lang),
+            legend="",
+            tooltip=[],
+            points=points,
+            colors=group_colors(lang),
+        ),
+        width="stretch",
+    )
     if len(scenario.proposal):
         st.markdown(f"**{t('gaps.sites', lang)}**")
         st.dataframe(
-            pd.DataFrame({t("col.name", lang): scenario.proposal["name"].to_numpy(),
-                          t("col.township_code", lang): scenario.proposal["township_code"].to_numpy(),
-                          t("col.kind", lang): [vocab_label("kinds", k, lang) for k in scenario.proposal["kind"]]}),
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+            pd.DataFrame(
+                {
+                    t("col.name", lang): scenario.proposal["name"].to_numpy(),
+                    t("col.township_code", lang): scenario.proposal["township_code"].to_numpy(),
+                    t("col.kind", lang): [
+                        vocab_label("kinds", k, lang) for k in scenario.proposal["kind"]
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         save_section(status, scenario.proposal, lang)
 
 

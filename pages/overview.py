@@ -7,7 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from ui import loaders
-from ui.chrome import as_of_text, boundary_chart, current_lang, current_standard, ensure_entrypoint, kpi, report_html
+from ui.chrome import (
+    as_of_text,
+    boundary_chart,
+    current_lang,
+    current_standard,
+    ensure_entrypoint,
+    kpi,
+    report_html,
+)
 from ui.i18n import fmt_count, fmt_pct, t, vocab_label
 
 
@@ -45,11 +53,16 @@ def county_chart(summary: pd.DataFrame, lang: str) -> alt.Chart:
         alt.Chart(data, title=t("ov.chart_title", lang))
         .mark_bar(color="#b22222")
         .encode(
-            x=alt.X("county:N", title=t("col.county", lang), sort=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("share:Q", title=None, scale=alt.Scale(domain=[0, 1]),
-                    axis=alt.Axis(format=".0%")),
-            tooltip=[alt.Tooltip("county:N", title=t("col.county", lang)),
-                     alt.Tooltip("share:Q", title=t("col.share", lang), format=".1%")],
+            x=alt.X(
+                "county:N", title=t("col.county", lang), sort=None, axis=alt.Axis(labelAngle=0)
+            ),
+            y=alt.Y(
+                "share:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")
+            ),
+            tooltip=[
+                alt.Tooltip("county:N", title=t("col.county", lang)),
+                alt.Tooltip("share:Q", title=t("col.share", lang), format=".1%"),
+            ],
         )
         .properties(height=300)
     )
@@ -69,8 +82,9 @@ def township_choropleth(status: loaders.StoreStatus, radii, detour, lang: str) -
         alt.Tooltip("properties.name:N", title=t("col.township", lang)),
         alt.Tooltip("properties.share_text:N", title=t("col.share", lang)),
     ]
-    return boundary_chart(areas, value="share", title=title, legend=t("col.share", lang),
-                          tooltip=tooltip)
+    return boundary_chart(
+        areas, value="share", title=title, legend=t("col.share", lang), tooltip=tooltip
+    )
 
 
 def kpi_row(status: loaders.StoreStatus, radii, detour, lang: str) -> dict[str, str]:  # noqa: ANN001
@@ -84,8 +98,12 @@ def kpi_row(status: loaders.StoreStatus, radii, detour, lang: str) -> dict[str, 
         t("ov.kpi_enterprise", lang): fmt_count(network["enterprise_homes"], "venues", lang),
         t("ov.kpi_population", lang): fmt_pct(share, lang),
     }
-    people = t("ov.people_of", lang, covered=fmt_count(totals["population_covered"], "people", lang),
-               total=fmt_count(totals["population"], "people", lang))
+    people = t(
+        "ov.people_of",
+        lang,
+        covered=fmt_count(totals["population_covered"], "people", lang),
+        total=fmt_count(totals["population"], "people", lang),
+    )
     if loaders.illustrative_flags(status.path, status.version)[1]:
         people += " · " + t("ov.population_illustrative", lang)
     cols = st.columns(4)
@@ -100,7 +118,9 @@ def level_row(status: loaders.StoreStatus, radii, detour, lang: str) -> dict[str
     summary = loaders.coverage_summary(status.path, status.version, radii, detour, "county_code")
     total = summary[summary["county_code"] == "all"].iloc[0]
     texts = {
-        vocab_label("levels", str(level), lang): fmt_pct(total.get(f"level{level}_population_share"), lang)
+        vocab_label("levels", str(level), lang): fmt_pct(
+            total.get(f"level{level}_population_share"), lang
+        )
         for level in (1, 2, 3, 4)
     }
     texts[t("level.headline", lang)] = fmt_pct(total["population_share_covered"], lang)
@@ -117,7 +137,9 @@ def checks_table(status: loaders.StoreStatus, radii, detour, lang: str) -> pd.Da
         {
             t("col.check", lang): [t(f"check.{row.check}", lang) for row in checks.itertuples()],
             t("col.result", lang): [f"{row.passed} / {row.total}" for row in checks.itertuples()],
-            t("col.status", lang): ["✓" if row.passed == row.total else "⚠" for row in checks.itertuples()],
+            t("col.status", lang): [
+                "✓" if row.passed == row.total else "⚠" for row in checks.itertuples()
+            ],
         }
     )
 
@@ -128,8 +150,14 @@ def render(lang: str) -> None:
     county_km, township_km, village_km, detour = current_standard()
     radii = (county_km, township_km, village_km)
     st.header(t("ov.title", lang))
-    standard_text = t("ov.standard_used", lang, county=county_km, township=township_km,
-                      village=village_km, detour=detour)
+    standard_text = t(
+        "ov.standard_used",
+        lang,
+        county=county_km,
+        township=township_km,
+        village=village_km,
+        detour=detour,
+    )
     as_of = t("chrome.as_of", lang, date=as_of_text(status, lang))
     st.caption(f"{t('ov.subtitle', lang)} · {as_of} · {standard_text}")
     kpis = kpi_row(status, radii, detour, lang)

@@ -53,8 +53,11 @@ def init_session() -> None:
 
 
 def ensure_entrypoint() -> None:
-    """Send a page opened before app.py ever ran (Streamlit's legacy ``pages/`` routing on a
-    server's first request) through app.py, so the chrome and session defaults exist."""
+    """Send a page opened before app.py ever ran through app.py first.
+
+    On a server's very first request Streamlit still uses its legacy ``pages/`` routing and may
+    run a page file alone; going through app.py draws the chrome and sets session defaults.
+    """
     if not st.session_state.get("_entrypoint_ran"):
         st.switch_page(str(Path(__file__).resolve().parent.parent / "app.py"))
 
@@ -123,7 +126,12 @@ def _standard_block(lang: str) -> None:
         st.slider(t("std.township_km", lang), 1.0, 50.0, step=1.0, key="std_township_km")
         st.slider(t("std.village_km", lang), 0.5, 10.0, step=0.5, key="std_village_km")
         st.slider(
-            t("std.detour", lang), 1.0, 2.0, step=0.1, key="std_detour", help=t("std.detour_help", lang)
+            t("std.detour", lang),
+            1.0,
+            2.0,
+            step=0.1,
+            key="std_detour",
+            help=t("std.detour_help", lang),
         )
 
 
@@ -165,7 +173,9 @@ def boundary_chart(
     """
     # d3-geo (Vega) wants exterior rings clockwise, the reverse of RFC 7946; otherwise each
     # polygon is drawn as the whole globe minus itself.
-    areas = areas.assign(geometry=shapely.orient_polygons(areas.geometry.to_numpy(), exterior_cw=True))
+    areas = areas.assign(
+        geometry=shapely.orient_polygons(areas.geometry.to_numpy(), exterior_cw=True)
+    )
     data = alt.Data(values=areas.__geo_interface__["features"])
     base = alt.Chart(data).mark_geoshape(stroke="#555", strokeWidth=0.6)
     if value is None:
@@ -212,6 +222,7 @@ def report_html(
 
     Every text is escaped: county and township names come from data files.
     """
+
     def tiles(items: dict[str, str]) -> str:
         cells = "".join(
             f"<div class='tile'><div class='label'>{escape(k)}</div>"
@@ -230,7 +241,7 @@ def report_html(
 
     title = escape(t("ov.report_title", lang))
     return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font-family: sans-serif; margin: 1.5cm; color: #222; }}
 .tiles {{ display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }}

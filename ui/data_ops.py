@@ -27,8 +27,18 @@ CRS_OPTIONS = ("auto", "wgs84", "cgcs2000", "gcj02", "bd09", "epsg")
 FILTER_KEYS = ("county", "township", "kind", "organization")
 LAYER_CHOICES = ("venues", "counties", "townships", "villages", "coverage", "gaps")
 #: Columns a user may edit in the venue table; the rest are shown read-only.
-EDITABLE = ("name", "name_en", "kind", "organizations", "services", "address", "status",
-            "year_opened", "lon", "lat")  # fmt: skip
+EDITABLE = (
+    "name",
+    "name_en",
+    "kind",
+    "organizations",
+    "services",
+    "address",
+    "status",
+    "year_opened",
+    "lon",
+    "lat",
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -82,8 +92,10 @@ def reference_index(path: str, version: str):  # noqa: ANN201 - geo.importer.Ref
     """Return the importer's prepared reference geography (shared, read-only)."""
     from geo.importer import ReferenceIndex
 
-    layers = {name: loaders.area_layer(path, version, name)
-              for name in ("prefecture", "counties", "townships", "villages")}  # fmt: skip
+    layers = {
+        name: loaders.area_layer(path, version, name)
+        for name in ("prefecture", "counties", "townships", "villages")
+    }
     return ReferenceIndex.build(layers)
 
 
@@ -101,9 +113,11 @@ def _check(data: bytes, name: str, crs: str, path: str, version: str, lang: str)
         file = Path(folder) / safe_name
         file.write_bytes(data)
         report = import_venues(
-            file, crs=crs, existing=loaders.user_venues(path, version),
+            file,
+            crs=crs,
+            existing=loaders.user_venues(path, version),
             reference=reference_index(path, version),
-        )  # fmt: skip
+        )
     return CheckedImport(
         rows=int(report.rows),
         accepted=report.accepted,
@@ -122,10 +136,13 @@ def apply_filters(gdf: gpd.GeoDataFrame, filters: dict[str, str | None]) -> gpd.
     """Return the rows matching the on-screen filters; filters a layer lacks are skipped."""
     from geo.export import filter_layer
 
-    columns = {"county": "county_code", "township": "township_code", "kind": "kind",
-               "organization": "organizations"}  # fmt: skip
-    wanted = {key: value for key, value in filters.items()
-              if value and columns[key] in gdf.columns}  # fmt: skip
+    columns = {
+        "county": "county_code",
+        "township": "township_code",
+        "kind": "kind",
+        "organization": "organizations",
+    }
+    wanted = {key: value for key, value in filters.items() if value and columns[key] in gdf.columns}
     return filter_layer(gdf, **wanted) if wanted else gdf
 
 
@@ -138,26 +155,47 @@ def editor_frame(gdf: gpd.GeoDataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
     frame["organizations"] = frame["organizations"].map(_split_list)
     frame["year_opened"] = pd.to_numeric(frame["year_opened"], errors="coerce").astype("Int64")
     column = st.column_config
-    config = {name: column.TextColumn(t(f"col.{name}", lang))
-              for name in ("id", "name", "name_en", "county_code", "township_code",
-                           "village_code", "services", "address")}  # fmt: skip
+    config = {
+        name: column.TextColumn(t(f"col.{name}", lang))
+        for name in (
+            "id",
+            "name",
+            "name_en",
+            "county_code",
+            "township_code",
+            "village_code",
+            "services",
+            "address",
+        )
+    }
     config.update(
-        kind=column.SelectboxColumn(t("col.kind", lang), options=vocab_codes("kinds"),
-                                    format_func=lambda c: vocab_label("kinds", c, lang),
-                                    required=True),
-        status=column.SelectboxColumn(t("col.status", lang), options=vocab_codes("statuses"),
-                                      format_func=lambda c: vocab_label("statuses", c, lang),
-                                      required=True),
-        position=column.SelectboxColumn(t("col.position", lang), options=vocab_codes("positions"),
-                                        format_func=lambda c: vocab_label("positions", c, lang)),
+        kind=column.SelectboxColumn(
+            t("col.kind", lang),
+            options=vocab_codes("kinds"),
+            format_func=lambda c: vocab_label("kinds", c, lang),
+            required=True,
+        ),
+        status=column.SelectboxColumn(
+            t("col.status", lang),
+            options=vocab_codes("statuses"),
+            format_func=lambda c: vocab_label("statuses", c, lang),
+            required=True,
+        ),
+        position=column.SelectboxColumn(
+            t("col.position", lang),
+            options=vocab_codes("positions"),
+            format_func=lambda c: vocab_label("positions", c, lang),
+        ),
         organizations=column.MultiselectColumn(
-            t("col.organizations", lang), options=vocab_codes("organizations"),
-            format_func=lambda c: vocab_label("organizations", c, lang)),
+            t("col.organizations", lang),
+            options=vocab_codes("organizations"),
+            format_func=lambda c: vocab_label("organizations", c, lang),
+        ),
         level=column.NumberColumn(t("col.level", lang), format="%d"),
         year_opened=column.NumberColumn(t("col.year_opened", lang), format="%d", step=1),
         lon=column.NumberColumn(t("col.lon", lang), format="%.6f"),
         lat=column.NumberColumn(t("col.lat", lang), format="%.6f"),
-    )  # fmt: skip
+    )
     return frame.reset_index(drop=True), config
 
 
@@ -177,9 +215,14 @@ def validate_edits(edited: pd.DataFrame, lang: str, area=None) -> list[dict[str,
     problems: list[dict[str, str]] = []
 
     def bad(row: pd.Series, column: str, key: str, **values: object) -> None:
-        problems.append({t("col.id", lang): str(row["id"]), t("data.col_column", lang):
-                         t(f"col.{column}", lang), t("data.col_value", lang): str(row[column]),
-                         t("data.col_message", lang): t(key, lang, **values)})  # fmt: skip
+        problems.append(
+            {
+                t("col.id", lang): str(row["id"]),
+                t("data.col_column", lang): t(f"col.{column}", lang),
+                t("data.col_value", lang): str(row[column]),
+                t("data.col_message", lang): t(key, lang, **values),
+            }
+        )
 
     kinds, statuses = set(vocab_codes("kinds")), set(vocab_codes("statuses"))
     organizations = set(vocab_codes("organizations"))

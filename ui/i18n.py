@@ -75,7 +75,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "ov.kpi_townships": ("有服务中心的乡镇", "Townships with a service centre"),
     "ov.kpi_villages": ("有服务站的村（社区）", "Villages / communities with a station"),
     "ov.kpi_enterprise": ("企业职工之家", "Enterprise workers' homes"),
-    "ov.kpi_population": ("覆盖人口（县、乡、村三级）", "Population covered (county, township, village)"),
+    "ov.kpi_population": (
+        "覆盖人口（县、乡、村三级）",
+        "Population covered (county, township, village)",
+    ),
     "ov.people_of": ("{covered}，共 {total}", "{covered} of {total}"),
     "ov.population_illustrative": (
         "⚠ 村（社区）人口为示意数据（由各县普查人口按规则分配）",
@@ -100,7 +103,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "ov.download_report": ("下载报告（HTML）", "Download report (HTML)"),
     "ov.report_title": ("黄南州群团服务阵地覆盖报告", "Huangnan service venue coverage report"),
     "ov.standard_used": (
-        "服务标准：县级 {county} 公里，乡镇 {township} 公里，村（社区）{village} 公里，绕行系数 {detour}",
+        "服务标准：县级 {county} 公里，乡镇 {township} 公里，"
+        "村（社区）{village} 公里，绕行系数 {detour}",
         "Service standard: county {county} km, township {township} km, "
         "village / community {village} km, detour factor {detour}",
     ),
@@ -159,13 +163,22 @@ _STRINGS: dict[str, tuple[str, str]] = {
     # gaps and siting
     "gaps.title": ("缺口与选址", "Gaps & siting"),
     "gaps.list": ("未覆盖的村（社区），按人口排序", "Uncovered villages, ranked by population"),
-    "gaps.none": ("在当前服务标准下，所有村（社区）均已覆盖。", "Every village is covered at this standard."),
+    "gaps.none": (
+        "在当前服务标准下，所有村（社区）均已覆盖。",
+        "Every village is covered at this standard.",
+    ),
     "gaps.map": ("缺口地图", "Gap map"),
     "gaps.townships_without": ("无服务中心的乡镇", "Townships without a centre"),
     "gaps.scenario": ("选址方案", "Siting scenario"),
     "gaps.model": ("模型", "Model"),
-    "gaps.model_mclp": ("最大覆盖（MCLP）：N 个新站覆盖最多人口", "Maximal coverage (MCLP): most people with N new sites"),
-    "gaps.model_lscp": ("集合覆盖（LSCP）：覆盖全部的最少站数", "Set covering (LSCP): fewest sites covering everyone"),
+    "gaps.model_mclp": (
+        "最大覆盖（MCLP）：N 个新站覆盖最多人口",
+        "Maximal coverage (MCLP): most people with N new sites",
+    ),
+    "gaps.model_lscp": (
+        "集合覆盖（LSCP）：覆盖全部的最少站数",
+        "Set covering (LSCP): fewest sites covering everyone",
+    ),
     "gaps.model_pmedian": ("P 中位（p-median）：平均距离最短", "p-median: least mean distance"),
     "gaps.n": ("新增站点数 N", "New sites N"),
     "gaps.radius": ("新站服务半径（公里）", "Service radius of new sites (km)"),
@@ -273,13 +286,19 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "edit.bad_kind": ("类型不在列表中", "the kind is not one of the listed kinds"),
     "edit.bad_status": ("状态不在列表中", "the status is not one of the listed statuses"),
     "edit.bad_organization": ("未知的群团组织：{value}", "unknown organization: {value}"),
-    "edit.bad_lon": ("经度应为 -180 至 180 之间的数字", "longitude should be a number from -180 to 180"),
+    "edit.bad_lon": (
+        "经度应为 -180 至 180 之间的数字",
+        "longitude should be a number from -180 to 180",
+    ),
     "edit.bad_lat": ("纬度应为 -90 至 90 之间的数字", "latitude should be a number from -90 to 90"),
     "edit.outside": (
         "位置在全州范围之外（约 {km} 公里）",
         "the location lies outside the prefecture (about {km} km away)",
     ),
-    "edit.bad_year": ("建成年份应在 1949 至 2100 之间", "the year opened should be from 1949 to 2100"),
+    "edit.bad_year": (
+        "建成年份应在 1949 至 2100 之间",
+        "the year opened should be from 1949 to 2100",
+    ),
     "data.download": ("下载", "Download"),
     "data.layer": ("图层", "Layer"),
     "data.download_hint": (
@@ -309,19 +328,41 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "about.col_data": ("数据", "Data"),
     "about.col_source": ("来源", "Source"),
     "about.col_licence": ("许可", "Licence"),
-    "about.src_counties": ("州界、县界（高德几何，已由 GCJ-02 转为 WGS84）", "Prefecture and county boundaries (Amap geometry, converted from GCJ-02 to WGS84)"),
-    "about.src_counties_simplified": ("简化县界（天地图编码）", "Simplified county boundaries (Tianditu codes)"),
-    "about.src_codes": ("乡镇、村（社区）名称与统计用区划代码（2023）", "Township and village names and statistical division codes (2023)"),
+    "about.src_counties": (
+        "州界、县界（高德几何，已由 GCJ-02 转为 WGS84）",
+        "Prefecture and county boundaries (Amap geometry, converted from GCJ-02 to WGS84)",
+    ),
+    "about.src_counties_simplified": (
+        "简化县界（天地图编码）",
+        "Simplified county boundaries (Tianditu codes)",
+    ),
+    "about.src_codes": (
+        "乡镇、村（社区）名称与统计用区划代码（2023）",
+        "Township and village names and statistical division codes (2023)",
+    ),
     "about.src_seats": ("乡镇驻地坐标", "Township seat coordinates"),
-    "about.src_seats_adcode": ("乡镇驻地坐标（核对）、城乡分类代码", "Township seat coordinates (cross-check), urban-rural codes"),
-    "about.src_population": ("各县 2020 年人口普查常住人口", "2020 census resident population per county"),
-    "about.src_map_assets": ("地图组件（随应用本地提供）", "Map components (served by the app itself)"),
+    "about.src_seats_adcode": (
+        "乡镇驻地坐标（核对）、城乡分类代码",
+        "Township seat coordinates (cross-check), urban-rural codes",
+    ),
+    "about.src_population": (
+        "各县 2020 年人口普查常住人口",
+        "2020 census resident population per county",
+    ),
+    "about.src_map_assets": (
+        "地图组件（随应用本地提供）",
+        "Map components (served by the app itself)",
+    ),
     "about.lic_mit": ("MIT", "MIT"),
-    "about.lic_mit_nbs": ("MIT；代码源自国家统计局", "MIT; codes from the National Bureau of Statistics"),
+    "about.lic_mit_nbs": (
+        "MIT；代码源自国家统计局",
+        "MIT; codes from the National Bureau of Statistics",
+    ),
     "about.lic_ccby": ("CC BY 4.0（须署名）", "CC BY 4.0 (attribution required)"),
     "about.lic_bsd_mit": ("BSD-2 / MIT", "BSD-2 / MIT"),
     "about.attribution": (
-        "署名：乡镇驻地坐标部分来自 GeoNames（geonames.org，CC BY 4.0）和 Vonng/adcode（CC BY 4.0）。",
+        "署名：乡镇驻地坐标部分来自 GeoNames（geonames.org，CC BY 4.0）"
+        "和 Vonng/adcode（CC BY 4.0）。",
         "Attribution: township seat coordinates in part from GeoNames (geonames.org, CC BY 4.0) "
         "and Vonng/adcode (CC BY 4.0).",
     ),
@@ -357,7 +398,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Map scripts and styles are served by the app itself, never from a CDN; usage "
         "statistics are off; the default basemap is a plain background.",
     ),
-    "about.readme": ("参考数据说明（data/boundaries/README.md）", "Reference data notes (data/boundaries/README.md)"),
+    "about.readme": (
+        "参考数据说明（data/boundaries/README.md）",
+        "Reference data notes (data/boundaries/README.md)",
+    ),
 }
 
 

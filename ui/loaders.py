@@ -262,15 +262,29 @@ def scenario(
     villages = area_layer(path, version, "villages")
     register = venues(path, version)
     sites = candidates(path, version)
-    result = site(villages, register, sites, model=model, n_new=n_new,
-                  radius_m=radius_km * 1000.0, detour=detour)  # fmt: skip
+    result = site(
+        villages,
+        register,
+        sites,
+        model=model,
+        n_new=n_new,
+        radius_m=radius_km * 1000.0,
+        detour=detour,
+    )
     proposal = proposal_venues(result, sites)
     standards = uniform_standards(radius_km, base=standards_for((radius_km,) * 3, detour))
     combined = gpd.GeoDataFrame(pd.concat([register, proposal], ignore_index=True), crs=STORAGE_CRS)
     comparison = compare_scenarios(register, combined, villages, standards, detour=detour)
     before = assess_coverage(villages, register, standards, detour=detour)
-    return Scenario(result, proposal, comparison.baseline, comparison.proposed, comparison.delta,
-                    before, comparison.newly_covered)
+    return Scenario(
+        result,
+        proposal,
+        comparison.baseline,
+        comparison.proposed,
+        comparison.delta,
+        before,
+        comparison.newly_covered,
+    )
 
 
 def save_planned(status: StoreStatus, proposal: gpd.GeoDataFrame) -> int:
@@ -314,14 +328,23 @@ def network_checks(
     rows = [
         ("townships_with_centre", c["townships_with_centre"], c["townships"]),
         ("villages_with_station", c["villages_with_station"], c["villages"]),
-        ("stations_near_township",
-         c["stations"] - c["stations_beyond_township_standard"], c["stations"]),
-        ("centres_near_county",
-         c["township_centres"] - c["centres_beyond_county_standard"], c["township_centres"]),
-        ("stations_other_township",
-         c["stations"] - c["stations_nearest_centre_in_other_township"], c["stations"]),
+        (
+            "stations_near_township",
+            c["stations"] - c["stations_beyond_township_standard"],
+            c["stations"],
+        ),
+        (
+            "centres_near_county",
+            c["township_centres"] - c["centres_beyond_county_standard"],
+            c["township_centres"],
+        ),
+        (
+            "stations_other_township",
+            c["stations"] - c["stations_nearest_centre_in_other_township"],
+            c["stations"],
+        ),
         ("orphans", c["venues"] - c["orphans"], c["venues"]),
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows, columns=["check", "passed", "total"])
 
 

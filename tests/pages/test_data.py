@@ -20,7 +20,7 @@ def upload_csv() -> bytes:
         "名称,类型,经度,纬度,所属县,所属乡镇\n"
         f"新村站,村群团服务站,{lon:.6f},{lat:.6f},同仁市,隆务镇\n"
         f",村群团服务站,{lon:.6f},{lat:.6f},同仁市,隆务镇\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def test_data_page_runs_with_tabs_and_downloads(open_page) -> None:  # noqa: ANN001
@@ -62,8 +62,11 @@ def test_bad_edit_is_refused_and_nothing_is_lost(open_page, tiny_world) -> None:
 
 def test_good_edit_is_saved_to_the_store(open_page, tiny_world) -> None:  # noqa: ANN001
     at = open_page("data")
-    edits = {"edited_rows": {1: {"name": "改名中心", "status": "closed"}}, "added_rows": [],
-             "deleted_rows": []}  # fmt: skip
+    edits = {
+        "edited_rows": {1: {"name": "改名中心", "status": "closed"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.session_state["venue_editor_none"] = edits
     at.run()
     at.button(key="save_edits").click().run()
@@ -86,8 +89,10 @@ def test_export_is_valid_geojson_of_the_filtered_rows(tiny_world) -> None:  # no
     from tests.pages.conftest import fixture_layers
 
     venues = fixture_layers()["venues_demo"]
-    shown = apply_filters(venues, {"county": None, "township": None, "kind": "township_centre",
-                                   "organization": "union"})  # fmt: skip
+    shown = apply_filters(
+        venues,
+        {"county": None, "township": None, "kind": "township_centre", "organization": "union"},
+    )
     data = json.loads(export_bytes(shown, "geojson", "venues"))
     assert data["type"] == "FeatureCollection"
     assert [f["properties"]["id"] for f in data["features"]] == ["HN-T-1"]

@@ -13,8 +13,16 @@ from ui.data_ops import CRS_OPTIONS, LAYER_CHOICES
 from ui.i18n import STRINGS, fmt_count, fmt_pct, t, vocab_label
 
 ROOT = Path(__file__).resolve().parents[2]
-OWN_FILES = ["app.py", "ui/chrome.py", "ui/loaders.py", "ui/data_ops.py", "pages/overview.py",
-             "pages/gaps.py", "pages/data.py", "pages/about.py"]  # fmt: skip
+OWN_FILES = [
+    "app.py",
+    "ui/chrome.py",
+    "ui/loaders.py",
+    "ui/data_ops.py",
+    "pages/overview.py",
+    "pages/gaps.py",
+    "pages/data.py",
+    "pages/about.py",
+]
 #: Keys built at run time (f-strings) from these lists.
 DYNAMIC = (
     [f"crs.{c}" for c in CRS_OPTIONS]
@@ -22,15 +30,40 @@ DYNAMIC = (
     + [f"gaps.model_{m}" for m in ("mclp", "lscp", "pmedian")]
     + [f"data.fmt_{f}" for f in ("geojson", "gpkg", "csv")]
     + [f"data.col_{c}" for c in ("row", "column", "value", "message")]
-    + [f"check.{c}" for c in ("townships_with_centre", "villages_with_station",
-                              "stations_near_township", "centres_near_county",
-                              "stations_other_township", "orphans")]
-    + [f"col.{c}" for c in ("id", "name", "name_en", "county_code", "township_code",
-                            "village_code", "services", "address", "kind", "status",
-                            "position", "organizations", "level", "year_opened", "lon",
-                            "lat")]
+    + [
+        f"check.{c}"
+        for c in (
+            "townships_with_centre",
+            "villages_with_station",
+            "stations_near_township",
+            "centres_near_county",
+            "stations_other_township",
+            "orphans",
+        )
+    ]
+    + [
+        f"col.{c}"
+        for c in (
+            "id",
+            "name",
+            "name_en",
+            "county_code",
+            "township_code",
+            "village_code",
+            "services",
+            "address",
+            "kind",
+            "status",
+            "position",
+            "organizations",
+            "level",
+            "year_opened",
+            "lon",
+            "lat",
+        )
+    ]
     + [f"unit.{u}" for u in ("people", "venues", "sites")]
-)  # fmt: skip
+)
 
 
 def used_keys() -> set[str]:
@@ -38,8 +71,13 @@ def used_keys() -> set[str]:
     keys = set(DYNAMIC)
     for name in OWN_FILES:
         keys |= set(pattern.findall((ROOT / name).read_text(encoding="utf-8")))
-    keys |= {key for file in OWN_FILES for key in re.findall(
-        r'"((?:about|edit)\.[a-z_]+)"', (ROOT / file).read_text(encoding="utf-8"))}
+    keys |= {
+        key
+        for file in OWN_FILES
+        for key in re.findall(
+            r'"((?:about|edit)\.[a-z_]+)"', (ROOT / file).read_text(encoding="utf-8")
+        )
+    }
     return keys
 
 
