@@ -68,16 +68,11 @@ def open_user_store(path: str | None) -> Any:
 
 
 def reference_layers(store: Any) -> dict[str, Any]:
-    """Return the bundled reference layers, with the user's own townships/villages if stored."""
-    from geo.boundaries import load_layer
+    """Return the reference layers, with the user's own townships/villages where stored."""
+    from geo.register import load_reference
 
     names = ("prefecture", "counties", "townships", "villages")
-    layers = {name: load_layer(name) for name in names}
-    for name in ("townships", "villages"):
-        own = store.layer(name) if hasattr(store, "layer") else None
-        if own is not None and not own.empty:
-            layers[name] = own
-    return layers
+    return {name: load_reference(name, store.path) for name in names}
 
 
 def check_file(path: str, args: argparse.Namespace, store: Any) -> ImportReport:
