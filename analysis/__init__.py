@@ -1,1 +1,60 @@
-"""Coverage, gap and siting analysis of the venue network (pure computation)."""
+"""Coverage, gap and siting analysis of the venue network: pure computation.
+
+GeoDataFrames in, GeoDataFrames / Series / small dataclasses out; no streamlit, no folium, no
+file I/O (tests/analysis/test_purity.py asserts it). Modules:
+
+``metric``     the metric frame (Gauss-Krüger zone or sphere), chosen once; CRS checks
+``standards``  service standards per venue kind, detour factor; `standards_from_mapping`
+``core``       numeric core on arrays: KD-tree nearest, sparse pairs within reach
+``roads``      road graph (networkx) and multi-source Dijkstra
+``coverage``   `assess_coverage`, `summarise_coverage`, `coverage_totals`
+``network``    four-level checks, `check_network`, `find_orphans`
+``gaps``       `uncovered_demand`, `service_deserts` (H3), `townships_without_centre`,
+               `redundant_venues`
+``siting``     `site` (MCLP / LSCP / p-median, exact, sparse, HiGHS), `default_candidates`,
+               `proposal_venues`, `compare_scenarios`
+``solvers``    the sparse MIP models on arrays
+
+The main functions are also importable from the package itself (loaded on first use).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "assess_coverage": "coverage",
+    "summarise_coverage": "coverage",
+    "coverage_totals": "coverage",
+    "check_network": "network",
+    "NetworkReport": "network",
+    "find_orphans": "network",
+    "uncovered_demand": "gaps",
+    "service_deserts": "gaps",
+    "townships_without_centre": "gaps",
+    "redundant_venues": "gaps",
+    "site": "siting",
+    "SitingResult": "siting",
+    "default_candidates": "siting",
+    "proposal_venues": "siting",
+    "compare_scenarios": "siting",
+    "ScenarioComparison": "siting",
+    "Standards": "standards",
+    "ServiceStandard": "standards",
+    "default_standards": "standards",
+    "standards_from_mapping": "standards",
+    "uniform_standards": "standards",
+    "MetricFrame": "metric",
+    "choose_frame": "metric",
+    "RoadNetwork": "roads",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Load ``analysis.<module>`` on first access of one of its exported names."""
+    if name in _EXPORTS:
+        return getattr(import_module(f"analysis.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -18,8 +18,8 @@ _SORT_MIN_POINTS = 50_000
 
 
 def build_tree(points: np.ndarray) -> cKDTree:
-    """Return a KD-tree over ``points`` (n x d); built fast, queried many times."""
-    return cKDTree(np.asarray(points, dtype=float), balanced_tree=False, compact_nodes=False)
+    """Return a KD-tree over ``points`` (n x d); balanced, as it is queried many times."""
+    return cKDTree(np.asarray(points, dtype=float))
 
 
 def locality_order(points: np.ndarray, cell_m: float = _SORT_CELL_M) -> np.ndarray:
@@ -33,11 +33,11 @@ def locality_order(points: np.ndarray, cell_m: float = _SORT_CELL_M) -> np.ndarr
     key = cells[:, 0]
     for column in range(1, cells.shape[1]):
         key = key * (int(cells[:, column].max()) + 1) + cells[:, column]
-    return np.argsort(key, kind="stable")
+    return np.argsort(key)
 
 
 def nearest(
-    tree: cKDTree, queries: np.ndarray, max_straight: float = np.inf
+    tree: cKDTree, queries: np.ndarray, hint: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return straight-line distance and index of the nearest tree point for every query.
 
@@ -47,13 +47,16 @@ def nearest(
         KD-tree over the sites (`build_tree`).
     queries
         Query points (n x d), same frame as the tree.
-    max_straight
-        Ignore sites farther than this; such queries get ``inf`` and index ``-1``.
+    hint
+        A straight distance within which most queries are expected to find their site (e.g.
+        the service radius). The tree is searched within it first, which prunes most of the
+        work, and then without limit for the queries that found nothing: the result is the
+        same exact nearest site, only faster when most points are served.
 
     Returns
     -------
     distance, index
-        Arrays of length n.
+        Arrays of length n (``inf`` and -1 when the tree is empty).
     """
     queries = np.asarray(queries, dtype=float)
     n = len(queries)
@@ -61,8 +64,14 @@ def nearest(
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
     order = locality_order(queries) if n >= _SORT_MIN_POINTS else None
     sorted_q = queries[order] if order is not None else queries
-    dist, idx = tree.query(sorted_q, k=1, workers=-1, distance_upper_bound=max_straight)
-    idx = np.where(np.isinf(dist), -1, idx).astype(np.int64)
+    if hint is not None and np.isfinite(hint) and hint > 0:
+        dist, idx = tree.query(sorted_q, k=1, workers=-1, distance_upper_bound=float(hint))
+        miss = np.isinf(dist)
+        if miss.any():
+            dist[miss], idx[miss] = tree.query(sorted_q[miss], k=1, workers=-1)
+    else:
+        dist, idx = tree.query(sorted_q, k=1, workers=-1)
+    idx = np.asarray(idx, dtype=np.int64)
     if order is None:
         return dist, idx
     out_d, out_i = np.empty_like(dist), np.empty_like(idx)

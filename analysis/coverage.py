@@ -56,10 +56,13 @@ class DistanceOracle:
         self.frame, self.demand_xy, self.venue_xy = frame, demand_xy, venue_xy
         self.detour, self.network = detour, network
 
-    def nearest(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def nearest(
+        self, positions: np.ndarray, hint_m: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Return (distance_m, venue position, travel minutes or None) of the nearest venue.
 
         ``positions`` index the venue array; the returned position is one of them, -1 if none.
+        ``hint_m`` (e.g. the service radius) only speeds the search up, see `core.nearest`.
         """
         n = len(self.demand_xy)
         if len(positions) == 0:
@@ -68,7 +71,8 @@ class DistanceOracle:
             dist, local, minutes = self.network.nearest(self.venue_xy[positions], self.demand_xy)
         else:
             tree = core.build_tree(self.venue_xy[positions])
-            straight, local = core.nearest(tree, self.demand_xy)
+            hint = self.frame.to_straight(hint_m / self.detour) if hint_m else None
+            straight, local = core.nearest(tree, self.demand_xy, hint)
             dist, minutes = self.frame.to_metres(straight) * self.detour, None
         found = local >= 0
         return dist, np.where(found, positions[np.maximum(local, 0)], -1), minutes
@@ -137,7 +141,7 @@ def assess_coverage(
     context = _Context(oracle, stds, chosen, demand)
     for level in LEVELS:
         positions = np.flatnonzero(levels == level)
-        dist, nearest_pos, minutes = oracle.nearest(positions)
+        dist, nearest_pos, minutes = oracle.nearest(positions, standards.level_radius_m(level))
         out[f"level{level}_venue_id"] = take_or_none(ids, nearest_pos)
         out[f"level{level}_distance_m"] = dist
         if minutes is not None:
@@ -180,7 +184,7 @@ class _Context:
             if scope == "prefecture":
                 result |= self._same_prefecture(members_arr)
                 continue
-            dist = level_dist if single else self.oracle.nearest(members_arr)[0]
+            dist = level_dist if single else self.oracle.nearest(members_arr, radius_m)[0]
             result |= dist <= radius_m if radius_m is not None else np.isfinite(dist)
             if own_village:
                 own = {c for c in self.venue_village[members_arr] if c}

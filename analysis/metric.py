@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import CRS, Transformer
 
 from geo.errors import AnalysisError, CRSError
@@ -157,14 +158,11 @@ def choose_frame(*layers: gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None = No
                 "crs=None to choose one automatically."
             )
         return MetricFrame("plane", crs=str(crs))
-    lons = [_lonlat(layer)[0] for layer in layers if len(layer)]
-    if not lons:
+    spans = [_lon_span(layer) for layer in layers if len(layer)]
+    spans = [s for s in spans if np.isfinite(s).all()]
+    if not spans:
         return MetricFrame("sphere")
-    lon = np.concatenate(lons)
-    lon = lon[np.isfinite(lon)]
-    if lon.size == 0:
-        return MetricFrame("sphere")
-    west, east = float(lon.min()), float(lon.max())
+    west, east = min(s[0] for s in spans), max(s[1] for s in spans)
     centre = (west + east) / 2.0
     cm_ok = _GK_FIRST_CM - 1.5 <= centre <= _GK_LAST_CM + 1.5
     if east - west <= MAX_ZONE_SPAN_DEG and cm_ok:
@@ -195,27 +193,36 @@ def check_same_crs(*layers: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
             )
 
 
+def _lon_span(layer: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[float, float]:
+    """Return the layer's west and east longitude, degrees, from its bounds (fast)."""
+    west, south, east, north = layer.total_bounds
+    crs = _crs_of(layer)
+    if not _is_lonlat(crs):
+        west, south, east, north = _transformer(crs, _WGS84).transform_bounds(
+            west, south, east, north
+        )
+    return float(west), float(east)
+
+
 def _crs_of(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     if gdf.crs is None:
         raise CRSError("layer has no CRS; set it with gdf.set_crs('EPSG:4326').")
     return gdf.crs
 
 
-def _points(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
-    geoms = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
-    if len(geoms) and not (geoms.geom_type == "Point").all():
-        geoms = geoms.representative_point()
-    return geoms
-
-
 def _xy(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
-    geoms = _points(gdf)
-    if geoms.isna().any() or geoms.is_empty.any():
+    """Return x, y of each point (polygons and lines at a representative point), vectorised."""
+    geoms = np.asarray((gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf).array)
+    type_id = shapely.get_type_id(geoms)
+    if (type_id != 0).any():  # 0 = Point; -1 = missing stays missing
+        geoms = np.where(type_id > 0, shapely.point_on_surface(geoms), geoms)
+    bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if bad.any():
         raise AnalysisError(
-            f"{int((geoms.isna() | geoms.is_empty).sum())} row(s) have no geometry; "
+            f"{int(bad.sum())} row(s) have no geometry (missing or empty); "
             "drop them or give them a location before analysis."
         )
-    return geoms.x.to_numpy(dtype=float), geoms.y.to_numpy(dtype=float)
+    return shapely.get_x(geoms), shapely.get_y(geoms)
 
 
 def _lonlat(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:

@@ -226,7 +226,7 @@ def _station_codes(sites: gpd.GeoDataFrame, standards: Standards) -> np.ndarray:
 
 def _existing(arrays: _Arrays, reach: float, detour: float) -> tuple[np.ndarray, np.ndarray]:
     """Return (covered by existing venues, effective distance to the nearest existing venue)."""
-    straight, _ = core.nearest(core.build_tree(arrays.existing_xy), arrays.demand_xy)
+    straight, _ = core.nearest(core.build_tree(arrays.existing_xy), arrays.demand_xy, reach)
     fallback = arrays.frame.to_metres(straight) * detour
     own = core.same_code_pairs(arrays.demand_village, arrays.existing_village)
     return (straight <= reach) | (np.diff(own.indptr) > 0), fallback
