@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import loaders
-from ui.chrome import current_lang, current_standard, ensure_entrypoint
+from ui.chrome import current_lang, current_standard, ensure_entrypoint, select
 from ui.data_ops import (
     CRS_OPTIONS,
     FILTER_KEYS,
@@ -34,33 +34,41 @@ def filters_row(lang: str, status: loaders.StoreStatus) -> dict[str, str | None]
     counties = loaders.reference_layer("counties")
     townships = loaders.area_layer(status.path, status.version, "townships")
     cols = st.columns(4)
-    county = cols[0].selectbox(
+    county = select(
+        cols[0],
         t("filter.county", lang),
         [None, *counties["county_code"]],
         key="data_county",
+        lang=lang,
         format_func=lambda c: (
             t("filter.all", lang) if c is None else _name(counties, "county_code", c, lang)
         ),
     )
     towns = townships if county is None else townships[townships["county_code"] == county]
-    township = cols[1].selectbox(
+    township = select(
+        cols[1],
         t("filter.township", lang),
         [None, *towns["township_code"]],
         key="data_township",
+        lang=lang,
         format_func=lambda c: (
             t("filter.all", lang) if c is None else _name(towns, "township_code", c, lang)
         ),
     )
-    kind = cols[2].selectbox(
+    kind = select(
+        cols[2],
         t("filter.kind", lang),
         [None, *vocab_codes("kinds")],
         key="data_kind",
+        lang=lang,
         format_func=lambda c: t("filter.all", lang) if c is None else vocab_label("kinds", c, lang),
     )
-    organization = cols[3].selectbox(
+    organization = select(
+        cols[3],
         t("filter.organization", lang),
         [None, *vocab_codes("organizations")],
         key="data_org",
+        lang=lang,
         format_func=lambda c: (
             t("filter.all", lang) if c is None else vocab_label("organizations", c, lang)
         ),
@@ -82,10 +90,12 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
     st.subheader(t("data.import", lang))
     upload = st.file_uploader(t("data.upload", lang), type=list(UPLOAD_TYPES), key="upload")
     cols = st.columns([2, 1])
-    choice = cols[0].selectbox(
+    choice = select(
+        cols[0],
         t("data.crs", lang),
         list(CRS_OPTIONS),
         key="import_crs",
+        lang=lang,
         format_func=lambda c: t(f"crs.{c}", lang),
     )
     epsg = cols[1].text_input(t("data.epsg", lang), key="import_epsg", disabled=choice != "epsg")
@@ -147,7 +157,7 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
     frame, config = editor_frame(shown, lang)
     edited = st.data_editor(
         frame,
-        key=f"venue_editor_{status.version}",
+        key=f"venue_editor_{status.version}_{lang}",
         hide_index=True,
         width="stretch",
         column_config=config,
@@ -178,10 +188,12 @@ def download_section(
 ) -> None:
     """Offer downloads of any layer or result, filtered as on screen, in three formats."""
     st.subheader(t("data.download", lang))
-    layer = st.selectbox(
+    layer = select(
+        st,
         t("data.layer", lang),
         list(LAYER_CHOICES),
         key="download_layer",
+        lang=lang,
         format_func=lambda name: t(f"layer.{name}", lang),
     )
     county_km, township_km, village_km, detour = current_standard()

@@ -13,6 +13,7 @@ from ui.chrome import (
     current_standard,
     ensure_entrypoint,
     points_frame,
+    select,
 )
 from ui.i18n import fmt_count, fmt_km, fmt_pct, t, vocab_label
 
@@ -92,10 +93,12 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
 def scenario_controls(lang: str) -> tuple[str, int, float, bool]:
     """Draw model, N, radius and the Run button; return their values."""
     cols = st.columns([3, 1, 2, 1])
-    model = cols[0].selectbox(
+    model = select(
+        cols[0],
         t("gaps.model", lang),
-        MODELS,
+        list(MODELS),
         key="site_model",
+        lang=lang,
         format_func=lambda m: t(f"gaps.model_{m}", lang),
     )
     n_new = int(

@@ -9,8 +9,10 @@ with no tile server, so they work offline and print well.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import geopandas as gpd
@@ -133,6 +135,32 @@ def _standard_block(lang: str) -> None:
             key="std_detour",
             help=t("std.detour_help", lang),
         )
+
+
+def select(
+    container: st.delta_generator.DeltaGenerator,
+    label: str,
+    options: list,
+    *,
+    key: str,
+    lang: str,
+    format_func: Callable[[Any], str],
+    **kwargs: Any,
+) -> Any:
+    """Draw a select box whose option labels follow the language; return the chosen option.
+
+    A keyed widget keeps its identity when only its labels change, so the browser would go on
+    showing the option in the old language. The widget key therefore carries the language,
+    and the choice itself is kept in ``st.session_state[key]`` across a language switch.
+    """
+    options = list(options)
+    current = st.session_state.get(key)
+    index = options.index(current) if current in options else 0
+    value = container.selectbox(
+        label, options, index=index, key=f"{key}__{lang}", format_func=format_func, **kwargs
+    )
+    st.session_state[key] = value
+    return value
 
 
 def kpi(column: st.delta_generator.DeltaGenerator, label: str, value: str, note: str = "") -> None:

@@ -50,14 +50,14 @@ def test_upload_shows_the_report_before_any_write(open_page, tiny_world) -> None
 def test_bad_edit_is_refused_and_nothing_is_lost(open_page, tiny_world) -> None:  # noqa: ANN001
     at = open_page("data")
     edits = {"edited_rows": {1: {"name": "  ", "lat": 95.0}}, "added_rows": [], "deleted_rows": []}
-    at.session_state["venue_editor_none"] = edits
+    at.session_state["venue_editor_none_zh"] = edits
     at.run()
     at.button(key="save_edits").click().run()
     assert any("尚未保存" in e.value for e in at.error)
     problems = at.dataframe[-1].value
     assert set(problems["列"]) == {"名称", "纬度"}
     assert not tiny_world.exists()
-    assert at.session_state["venue_editor_none"]["edited_rows"], "the edits must survive"
+    assert at.session_state["venue_editor_none_zh"]["edited_rows"], "the edits must survive"
 
 
 def test_good_edit_is_saved_to_the_store(open_page, tiny_world) -> None:  # noqa: ANN001
@@ -67,7 +67,7 @@ def test_good_edit_is_saved_to_the_store(open_page, tiny_world) -> None:  # noqa
         "added_rows": [],
         "deleted_rows": [],
     }
-    at.session_state["venue_editor_none"] = edits
+    at.session_state["venue_editor_none_zh"] = edits
     at.run()
     at.button(key="save_edits").click().run()
     assert not at.exception
@@ -81,7 +81,7 @@ def test_good_edit_is_saved_to_the_store(open_page, tiny_world) -> None:  # noqa
 def test_filters_shrink_the_download(open_page) -> None:  # noqa: ANN001
     at = open_page("data")
     assert any("4 / 4" in c.value for c in at.caption)
-    at.selectbox(key="data_kind").set_value("village_station").run()
+    at.selectbox(key="data_kind__zh").set_value("village_station").run()
     assert any("将下载 1 / 4" in c.value for c in at.caption)
 
 

@@ -54,7 +54,7 @@ def test_gaps_page_in_english_has_no_chinese_labels(open_page) -> None:  # noqa:
 def test_all_three_models_run(open_page) -> None:  # noqa: ANN001
     at = open_page("gaps")
     for model in ("lscp", "pmedian", "mclp"):
-        at.selectbox(key="site_model").set_value(model)
+        at.selectbox(key="site_model__zh").set_value(model)
         at.button(key="site_run").click().run()
         assert not at.exception, model
         assert not at.error, model
