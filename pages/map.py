@@ -16,11 +16,11 @@ from streamlit_folium import st_folium
 
 from geo.errors import VenuemapError
 from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map, coverage_areas
-from geo.layers.basemaps import BASEMAP_CODES, basemap_label, get_basemap
+from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, basemap_label, get_basemap
 from geo.layers.gaps import gap_hexes
 from geo.schema import KINDS, LIST_SEPARATOR, ORGANIZATIONS, STATUSES, codes, label
 from ui import assets, loaders
-from ui.chrome import current_lang, current_standard
+from ui.chrome import current_lang, current_standard, ensure_entrypoint
 from ui.i18n import t
 
 #: Layers switched on when the page opens (gap hexagons and proposals are one click away).
@@ -53,8 +53,12 @@ def filter_venues(
 ) -> gpd.GeoDataFrame:
     """Return the venues matching every non-empty filter (an empty list means all)."""
     keep = pd.Series(True, index=venues.index)
-    for column, wanted in (("county_code", counties), ("township_code", townships),
-                           ("kind", kinds), ("status", statuses)):  # fmt: skip
+    for column, wanted in (
+        ("county_code", counties),
+        ("township_code", townships),
+        ("kind", kinds),
+        ("status", statuses),
+    ):
         if wanted:
             keep &= venues[column].astype(str).isin(wanted)
     if organizations:
@@ -68,47 +72,99 @@ def filter_venues(
     return venues.loc[keep]
 
 
+def _key(name: str, lang: str, default: object = None) -> str:
+    """Return the widget key of ``name`` in ``lang``, carrying the other language's choice over.
+
+    Streamlit keeps showing the option labels of a keyed widget from its first run, so each
+    language gets its own widget; the chosen codes (language-free) move across on a switch.
+    The value lives in session state (set here once), so widgets take no default of their own.
+    """
+    key = f"map_{name}_{lang}"
+    other = f"map_{name}_{'en' if lang == 'zh' else 'zh'}"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(other, default)
+    st.session_state.pop(other, None)
+    return key
+
+
 def _filters(venues: gpd.GeoDataFrame, lang: str) -> dict:
     counties = loaders.reference_layer("counties")
     townships = loaders.reference_layer("townships")
     name_col = "name" if lang == "zh" else "name_en"
     county_names = dict(zip(counties["county_code"], counties[name_col], strict=True))
     cols = st.columns(3)
-    chosen_counties = cols[0].multiselect(t("map.county", lang), list(county_names),
-                                          format_func=county_names.get, key="map_county",
-                                          placeholder=t("map.all", lang))  # fmt: skip
+    chosen_counties = cols[0].multiselect(
+        t("map.county", lang),
+        list(county_names),
+        format_func=county_names.get,
+        key=_key("county", lang, []),
+        placeholder=t("map.all", lang),
+    )
     towns = townships
     if chosen_counties:
         towns = townships[townships["county_code"].isin(chosen_counties)]
     town_names = dict(zip(towns["township_code"], towns["name"], strict=True))
-    chosen_towns = cols[1].multiselect(t("map.township", lang), list(town_names),
-                                       format_func=town_names.get, key="map_township",
-                                       placeholder=t("map.all", lang))  # fmt: skip
-    query = cols[2].text_input(t("map.search", lang), key="map_query",
-                               help=t("map.search_help", lang))  # fmt: skip
+    town_key = _key("township", lang, [])
+    # townships of a county no longer chosen would make the widget fail: drop them first
+    st.session_state[town_key] = [c for c in st.session_state[town_key] if c in town_names]
+    chosen_towns = cols[1].multiselect(
+        t("map.township", lang),
+        list(town_names),
+        format_func=town_names.get,
+        key=town_key,
+        placeholder=t("map.all", lang),
+    )
+    query = cols[2].text_input(
+        t("map.search", lang), key=_key("query", lang, ""), help=t("map.search_help", lang)
+    )
     cols = st.columns(3)
     present = set(venues["kind"].astype(str))
-    kinds = cols[0].multiselect(t("map.kind", lang), [k for k in codes(KINDS) if k in present],
-                                format_func=lambda c: label(KINDS, c, lang), key="map_kind",
-                                placeholder=t("map.all", lang))  # fmt: skip
-    orgs = cols[1].multiselect(t("map.organization", lang), codes(ORGANIZATIONS),
-                               format_func=lambda c: label(ORGANIZATIONS, c, lang),
-                               key="map_org", placeholder=t("map.all", lang))  # fmt: skip
-    statuses = cols[2].multiselect(t("map.status", lang), codes(STATUSES),
-                                   format_func=lambda c: label(STATUSES, c, lang),
-                                   key="map_status", placeholder=t("map.all", lang))  # fmt: skip
-    return {"counties": chosen_counties, "townships": chosen_towns, "kinds": kinds,
-            "organizations": orgs, "statuses": statuses, "query": query}  # fmt: skip
+    kinds = cols[0].multiselect(
+        t("map.kind", lang),
+        [k for k in codes(KINDS) if k in present],
+        format_func=lambda c: label(KINDS, c, lang),
+        key=_key("kind", lang, []),
+        placeholder=t("map.all", lang),
+    )
+    orgs = cols[1].multiselect(
+        t("map.organization", lang),
+        codes(ORGANIZATIONS),
+        format_func=lambda c: label(ORGANIZATIONS, c, lang),
+        key=_key("org", lang, []),
+        placeholder=t("map.all", lang),
+    )
+    statuses = cols[2].multiselect(
+        t("map.status", lang),
+        codes(STATUSES),
+        format_func=lambda c: label(STATUSES, c, lang),
+        key=_key("status", lang, []),
+        placeholder=t("map.all", lang),
+    )
+    return {
+        "counties": chosen_counties,
+        "townships": chosen_towns,
+        "kinds": kinds,
+        "organizations": orgs,
+        "statuses": statuses,
+        "query": query,
+    }
 
 
 def _view_controls(lang: str, token: str | None) -> tuple[str, frozenset[str], bool]:
     cols = st.columns([1, 2, 1])
-    basemap = cols[0].selectbox(t("map.basemap", lang), BASEMAP_CODES, key="map_basemap",
-                                format_func=lambda c: basemap_label(c, lang, token))  # fmt: skip
-    layers = cols[1].multiselect(t("map.layers", lang), LAYER_CODES, default=DEFAULT_LAYERS,
-                                 format_func=lambda c: t(f"map.layer.{c}", lang),
-                                 key="map_layers")  # fmt: skip
-    cluster = cols[2].toggle(t("map.cluster", lang), value=False, key="map_cluster")
+    basemap = cols[0].selectbox(
+        t("map.basemap", lang),
+        BASEMAP_CODES,
+        key=_key("basemap", lang, DEFAULT_BASEMAP),
+        format_func=lambda c: basemap_label(c, lang, token),
+    )
+    layers = cols[1].multiselect(
+        t("map.layers", lang),
+        LAYER_CODES,
+        format_func=lambda c: t(f"map.layer.{c}", lang),
+        key=_key("layers", lang, list(DEFAULT_LAYERS)),
+    )
+    cluster = cols[2].toggle(t("map.cluster", lang), key=_key("cluster", lang, False))
     chosen = get_basemap(basemap)
     if chosen.needs_token and not token:
         st.warning(t("map.token_needed", lang))
@@ -128,12 +184,19 @@ def _in_area(gdf: gpd.GeoDataFrame, filters: dict) -> gpd.GeoDataFrame:
     return gdf.loc[keep]
 
 
-def _map_data(status: loaders.StoreStatus, shown_venues: gpd.GeoDataFrame, filters: dict,
-              layers: frozenset[str]) -> MapData:  # fmt: skip
+def _map_data(
+    status: loaders.StoreStatus,
+    shown_venues: gpd.GeoDataFrame,
+    filters: dict,
+    layers: frozenset[str],
+) -> MapData:
     county_km, township_km, village_km, detour = current_standard()
     radii_km = (county_km, township_km, village_km)
-    reach_m = {2: county_km * 1000 / detour, 3: township_km * 1000 / detour,
-               4: village_km * 1000 / detour}  # fmt: skip
+    reach_m = {
+        2: county_km * 1000 / detour,
+        3: township_km * 1000 / detour,
+        4: village_km * 1000 / detour,
+    }
     in_service = shown_venues[shown_venues["status"] == "in_service"]
     uncovered = _in_area(loaders.gap_list(status.path, status.version, radii_km, detour), filters)
     townships = _in_area(loaders.area_layer(status.path, status.version, "townships"), filters)
@@ -171,20 +234,27 @@ def render(lang: str) -> None:
         filters = _filters(venues, lang)
     basemap, layers, cluster = _view_controls(lang, token)
     shown = filter_venues(venues, **filters)
-    st.caption(t("map.shown", lang, shown=f"{len(shown):,}", total=f"{len(venues):,}") + "  ·  "
-               + t("map.radius_note", lang))  # fmt: skip
+    st.caption(
+        t("map.shown", lang, shown=f"{len(shown):,}", total=f"{len(venues):,}")
+        + "  ·  "
+        + t("map.radius_note", lang)
+    )
     if shown.empty:
         st.info(t("map.no_match", lang))
     if not assets.vendor_ready():
         _assets_missing(lang)
         return
     data = _map_data(status, shown, filters, layers)
-    options = MapOptions(basemap=basemap, tianditu_token=token, show=layers,
-                         venue_style=VenueStyle(cluster=cluster))  # fmt: skip
-    m = assets.offline(build_map(data, options=options, lang=lang),
-                       st.get_option("server.baseUrlPath") or "")  # fmt: skip
-    st_folium(m, returned_objects=[], use_container_width=True, height=MAP_HEIGHT_PX,
-              key="venue_map")  # fmt: skip
+    options = MapOptions(
+        basemap=basemap, tianditu_token=token, show=layers, venue_style=VenueStyle(cluster=cluster)
+    )
+    m = assets.offline(
+        build_map(data, options=options, lang=lang), st.get_option("server.baseUrlPath") or ""
+    )
+    st_folium(
+        m, returned_objects=[], use_container_width=True, height=MAP_HEIGHT_PX, key="venue_map"
+    )
 
 
+ensure_entrypoint()
 render(current_lang())

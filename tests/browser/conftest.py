@@ -123,6 +123,20 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def app_url(server: str, browser) -> str:
+    """The server's URL after one warm-up visit of ``/``.
+
+    Until app.py has run once, Streamlit routes with its legacy ``pages/`` folder and may run a
+    page file alone; one visit of the entry point registers ``st.navigation``'s pages.
+    """
+    page = browser.new_page()
+    page.goto(server)
+    wait_for_app(page, timeout_ms=120_000)
+    page.close()
+    return server
+
+
 @pytest.fixture
 def context(browser):
     """A fresh browser context (own cookies/session) at a desktop size."""

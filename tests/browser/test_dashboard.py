@@ -14,15 +14,16 @@ pytestmark = pytest.mark.browser
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
-def _open(page, server: str, path: str) -> None:
-    page.goto(f"{server}/{path}")
+def _open(page, app_url: str, path: str) -> None:
+    page.goto(f"{app_url}/{path}")
     wait_for_app(page)
+    assert page.url.rstrip("/") == f"{app_url}/{path}".rstrip("/"), f"redirected to {page.url}"
 
 
-def test_map_draws_every_venue(server, context, venue_count):
+def test_map_draws_every_venue(app_url, context, venue_count):
     _, expected = venue_count
     page = context.new_page()
-    _open(page, server, "map")
+    _open(page, app_url, "map")
     frame = map_frame(page)
     frame.locator("path.vm-venue").first.wait_for(timeout=60_000)
     assert frame.locator("path.vm-venue").count() == expected
@@ -33,14 +34,14 @@ def test_map_draws_every_venue(server, context, venue_count):
     screenshot(page, "map_zh")
 
 
-def test_no_request_leaves_localhost(server, context):
+def test_no_request_leaves_localhost(app_url, context):
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))  # iframes included
     page = context.new_page()
     for path in PAGES:
-        _open(page, server, path)
+        _open(page, app_url, path)
     map_frame(page)  # the last page is not the map: open it again to be sure it was loaded
-    _open(page, server, "map")
+    _open(page, app_url, "map")
     map_frame(page).locator("path.vm-venue").first.wait_for(timeout=60_000)
     outside = sorted({url for url in requests
                       if urlparse(url).scheme in ("http", "https", "ws", "wss")
@@ -50,19 +51,19 @@ def test_no_request_leaves_localhost(server, context):
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_opens_without_an_exception(server, context, path):
+def test_every_page_opens_without_an_exception(app_url, context, path):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    _open(page, server, path)
+    _open(page, app_url, path)
     assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:800]
     assert errors == []
     screenshot(page, f"page_{path or 'overview'}_zh")
 
 
-def test_language_switch_changes_labels(server, context):
+def test_language_switch_changes_labels(app_url, context):
     page = context.new_page()
-    _open(page, server, "map")
+    _open(page, app_url, "map")
     assert page.get_by_role("heading", name="地图").count() >= 1
     page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
     wait_for_app(page)
@@ -70,12 +71,18 @@ def test_language_switch_changes_labels(server, context):
     assert page.get_by_role("heading", name="地图").count() == 0
     frame = map_frame(page)
     frame.locator(".vm-legend-title", has_text="Legend").wait_for(timeout=60_000)
+    main = page.locator('[data-testid="stMain"]')
+    markup = main.inner_html()
+    assert "No basemap (boundaries only)" in markup and "County boundaries" in markup
+    for chinese in ("无底图", "县界", "图例"):  # no widget or legend left in Chinese
+        assert chinese not in markup
+        assert frame.locator(".vm-legend", has_text=chinese).count() == 0
     screenshot(page, "map_en")
 
 
-def test_downloaded_geojson_is_valid(server, context):
+def test_downloaded_geojson_is_valid(app_url, context):
     page = context.new_page()
-    _open(page, server, "data")
+    _open(page, app_url, "data")
     tab = page.get_by_role("tab", name="下载")
     if tab.count():  # the Data page keeps downloads in a tab
         tab.first.click()
@@ -91,11 +98,11 @@ def test_downloaded_geojson_is_valid(server, context):
     assert all(f["type"] == "Feature" and "geometry" in f for f in data["features"])
 
 
-def test_markup_in_a_venue_name_runs_nothing(server, context):
+def test_markup_in_a_venue_name_runs_nothing(app_url, context):
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    _open(page, server, "map")
+    _open(page, app_url, "map")
     frame_locator = map_frame(page)
     frame_locator.locator("path.vm-venue").first.wait_for(timeout=60_000)
     frame = next(f for f in page.frames if "st_folium" in f.url)
