@@ -115,5 +115,7 @@ def codes(gdf: gpd.GeoDataFrame, column: str) -> np.ndarray:
     """Return a code column as an object array of str/None (missing column -> all None)."""
     if column not in gdf.columns:
         return np.full(len(gdf), None, dtype=object)
-    values = gdf[column].astype(object)
-    return np.array([None if pd.isna(v) or v == "" else str(v) for v in values], dtype=object)
+    values = gdf[column]
+    text = values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
+    text[text == ""] = None
+    return text

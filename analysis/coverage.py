@@ -142,7 +142,9 @@ def assess_coverage(
     for level in LEVELS:
         positions = np.flatnonzero(levels == level)
         dist, nearest_pos, minutes = oracle.nearest(positions, standards.level_radius_m(level))
-        out[f"level{level}_venue_id"] = take_or_none(ids, nearest_pos)
+        out[f"level{level}_venue_id"] = pd.Series(
+            take_or_none(ids, nearest_pos), index=out.index, dtype=object
+        )
         out[f"level{level}_distance_m"] = dist
         if minutes is not None:
             out[f"level{level}_time_min"] = minutes
@@ -163,45 +165,47 @@ class _Context:
         venues: gpd.GeoDataFrame,
         demand: gpd.GeoDataFrame,
     ) -> None:
-        self.oracle, self.stds = oracle, stds
-        self.venue_village, self.demand_village = codes(venues, "village_code"), codes(
-            demand, "village_code"
-        )
-        self.venue_pref = _prefecture_codes(venues)
-        self.demand_pref = _prefecture_codes(demand)
+        self.oracle, self.venues, self.demand = oracle, venues, demand
+        # venues sharing one standard form a group; kinds are few, so key by kind
+        self.kind = np.array([s.kind for s in stds], dtype=object)
+        self.standard_of = {s.kind: s for s in stds}
 
     def covered(self, positions: np.ndarray, level_dist: np.ndarray) -> np.ndarray:
         """Return the covered flag of demand by the venues at ``positions`` (one level)."""
-        n = len(self.demand_village)
-        result = np.zeros(n, dtype=bool)
-        groups: dict[tuple, list[int]] = {}
-        for p in positions:
-            s = self.stds[p]
-            groups.setdefault((s.scope, s.radius_m, s.own_village), []).append(int(p))
+        result = np.zeros(len(self.demand), dtype=bool)
+        kinds = pd.Series(self.kind[positions], dtype=object)
+        groups: dict[tuple, list[np.ndarray]] = {}
+        for kind, members in kinds.groupby(kinds, sort=True).indices.items():
+            s = self.standard_of[kind]
+            groups.setdefault((s.scope, s.radius_m, s.own_village), []).append(
+                positions[members]
+            )
         single = len(groups) == 1
-        for (scope, radius_m, own_village), members in groups.items():
-            members_arr = np.asarray(members, dtype=np.int64)
+        for (scope, radius_m, own_village), parts in groups.items():
+            members = np.sort(np.concatenate(parts))
             if scope == "prefecture":
-                result |= self._same_prefecture(members_arr)
+                result |= self._same_prefecture(members)
                 continue
-            dist = level_dist if single else self.oracle.nearest(members_arr, radius_m)[0]
+            dist = level_dist if single else self.oracle.nearest(members, radius_m)[0]
             result |= dist <= radius_m if radius_m is not None else np.isfinite(dist)
             if own_village:
-                own = {c for c in self.venue_village[members_arr] if c}
-                result |= np.array([c in own for c in self.demand_village], dtype=bool)
+                own = set(codes(self.venues.iloc[members], "village_code")) - {None}
+                demand_village = pd.Series(codes(self.demand, "village_code"), dtype=object)
+                result |= demand_village.isin(own).to_numpy()
         return result
 
     def _same_prefecture(self, members: np.ndarray) -> np.ndarray:
-        prefs = set(self.venue_pref[members])
-        if None in prefs or any(p is None for p in self.demand_pref):
-            return np.full(len(self.demand_pref), bool(len(members)))
-        return np.array([p in prefs for p in self.demand_pref], dtype=bool)
+        venue_pref = _prefecture_codes(self.venues.iloc[members])
+        demand_pref = _prefecture_codes(self.demand)
+        if venue_pref.isna().any() or demand_pref.isna().any():
+            return np.full(len(self.demand), bool(len(members)))
+        return demand_pref.isin(set(venue_pref)).to_numpy()
 
 
-def _prefecture_codes(gdf: gpd.GeoDataFrame) -> np.ndarray:
-    """Return 4-digit prefecture codes (from county_code), None where unknown."""
-    county = codes(gdf, "county_code")
-    return np.array([c[:4] if c and len(c) >= 4 else None for c in county], dtype=object)
+def _prefecture_codes(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Return 4-digit prefecture codes (from county_code), missing where unknown."""
+    county = pd.Series(codes(gdf, "county_code"), dtype=object)
+    return county.where(county.str.len() >= 4).str[:4]
 
 
 def summarise_coverage(

@@ -420,6 +420,7 @@ def _print_site(result: object, radius_km: float) -> None:
     print(f"{result.model}: {len(result.selected)} new site(s), radius {radius_km:g} km, "
           f"optimal={result.optimal}, objective {result.objective:.4g}")
     print(f"  covered population {result.covered_population:.0f} "
-          f"(existing {result.existing_population:.0f})")
+          f"(existing {result.existing_population:.0f}; no candidate reaches "
+          f"{result.uncoverable_population:.0f} more)")
     for ident in result.selected:
         print(f"  + {ident}")
