@@ -32,10 +32,15 @@ def group_colors(lang: str) -> dict[str, str]:
     return {t(key, lang): color for key, color in GROUP_COLORS}
 
 
-def gap_table(gaps: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+def township_names(status: loaders.StoreStatus) -> dict[str, str]:
+    """Return township code -> name (the user's township layer if they supplied one)."""
+    townships = loaders.area_layer(status.path, status.version, "townships")
+    return dict(zip(townships["township_code"], townships["name"], strict=True))
+
+
+def gap_table(gaps: gpd.GeoDataFrame, status: loaders.StoreStatus, lang: str) -> pd.DataFrame:
     """Return the ranked gap list with headers in ``lang`` (names are shown as plain text)."""
-    townships = loaders.reference_layer("townships")
-    town_names = dict(zip(townships["township_code"], townships["name"], strict=True))
+    town_names = township_names(status)
     return pd.DataFrame(
         {
             t("col.rank", lang): gaps["rank"].to_numpy(),
@@ -71,7 +76,9 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
         if gaps.empty:
             st.success(t("gaps.none", lang))
         else:
-            st.dataframe(gap_table(gaps, lang), hide_index=True, width="stretch", height=420)
+            st.dataframe(
+                gap_table(gaps, status, lang), hide_index=True, width="stretch", height=420
+            )
     with right:
         groups = (
             result["covered"]
@@ -196,9 +203,8 @@ def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) 
     )
     after_groups = base_groups.copy()
     after_groups[scenario.newly_covered.index] = t("gaps.legend_newly", lang)
-    sites = points_frame(
-        scenario.proposal, pd.Series(t("gaps.legend_site", lang), index=scenario.proposal.index)
-    )
+    site_groups = pd.Series(t("gaps.legend_site", lang), index=scenario.proposal.index)
+    sites = points_frame(scenario.proposal, site_groups, size=160)
     points = pd.concat([points_frame(scenario.before, after_groups), sites], ignore_index=True)
     right.altair_chart(
         boundary_chart(
@@ -218,7 +224,9 @@ def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) 
             pd.DataFrame(
                 {
                     t("col.name", lang): scenario.proposal["name"].to_numpy(),
-                    t("col.township_code", lang): scenario.proposal["township_code"].to_numpy(),
+                    t("col.township", lang): scenario.proposal["township_code"]
+                    .map(township_names(status))
+                    .to_numpy(),
                     t("col.kind", lang): [
                         vocab_label("kinds", k, lang) for k in scenario.proposal["kind"]
                     ],

@@ -221,9 +221,10 @@ def boundary_chart(
     if points is not None and len(points):
         layers.append(
             alt.Chart(points)
-            .mark_circle(size=36, opacity=0.85, stroke="white", strokeWidth=0.5)
+            .mark_circle(opacity=0.85, stroke="white", strokeWidth=0.5)
             .encode(
                 longitude="lon:Q",
+                size=alt.Size("size:Q", scale=None, legend=None),
                 latitude="lat:Q",
                 color=alt.Color("group:N", title=None, scale=_group_scale(colors)),
                 tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("group:N", title=None)],
@@ -300,10 +301,10 @@ def _group_scale(colors: dict[str, str] | None) -> alt.Scale:
     return alt.Scale(domain=list(colors), range=list(colors.values()))
 
 
-def points_frame(gdf: gpd.GeoDataFrame, groups: pd.Series) -> pd.DataFrame:
-    """Return ``lon``, ``lat``, ``group`` and ``label`` (the name) of point layer ``gdf``."""
+def points_frame(gdf: gpd.GeoDataFrame, groups: pd.Series, size: float = 36) -> pd.DataFrame:
+    """Return ``lon``, ``lat``, ``group``, ``label`` (the name) and ``size`` of points ``gdf``."""
     if gdf.empty:
-        return pd.DataFrame(columns=["lon", "lat", "group", "label"])
+        return pd.DataFrame(columns=["lon", "lat", "group", "label", "size"])
     points = gdf.geometry.to_crs("EPSG:4326") if gdf.crs is not None else gdf.geometry
     points = points.representative_point()
     names = gdf["name"] if "name" in gdf.columns else pd.Series("", index=gdf.index)
@@ -313,5 +314,6 @@ def points_frame(gdf: gpd.GeoDataFrame, groups: pd.Series) -> pd.DataFrame:
             "lat": points.y.to_numpy(),
             "group": groups.reindex(gdf.index).astype(str).to_numpy(),
             "label": names.astype(str).to_numpy(),
+            "size": size,
         }
     )
