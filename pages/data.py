@@ -9,6 +9,7 @@ from ui import loaders
 from ui.chrome import current_lang, current_standard, ensure_entrypoint, select
 from ui.data_ops import (
     CRS_OPTIONS,
+    EDITABLE,
     FILTER_KEYS,
     LAYER_CHOICES,
     UPLOAD_TYPES,
@@ -161,12 +162,12 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
         hide_index=True,
         width="stretch",
         column_config=config,
-        disabled=["id", "level", "county_code", "township_code"],
+        disabled=[column for column in frame.columns if column not in EDITABLE],
         num_rows="fixed",
     )
     if st.button(t("data.save", lang), key="save_edits"):
-        area = loaders.reference_layer("prefecture").union_all()
-        problems = validate_edits(edited, lang, area=area)
+        counties = loaders.reference_layer("counties")
+        problems = validate_edits(edited, lang, counties=counties)
         if problems:
             st.error(t("data.edit_invalid", lang))
             st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")

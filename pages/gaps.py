@@ -169,9 +169,8 @@ def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) 
         )
         with col:
             st.markdown(f"**{t(name, lang)}**")
-            a, b = st.columns(2)
             delta = scenario.delta if name == "gaps.proposal" else None
-            a.metric(
+            st.metric(
                 t("col.population_covered", lang),
                 fmt_count(figures["population_covered"], "people", lang),
                 delta=None
@@ -179,7 +178,7 @@ def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) 
                 else fmt_count(delta["population_covered"], "people", lang),
                 border=True,
             )
-            b.metric(t("col.share", lang), fmt_pct(share, lang), border=True)
+            st.metric(t("col.share", lang), fmt_pct(share, lang), border=True)
     optimal = t("gaps.optimal", lang) if result.optimal else t("gaps.not_optimal", lang)
     count = fmt_count(len(scenario.proposal), "sites", lang)
     st.caption(f"{t('gaps.sites_count', lang, n=count)} · {optimal}")

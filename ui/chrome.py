@@ -49,7 +49,12 @@ PRINT_CSS = """
 
 
 def init_session() -> None:
-    """Set the session defaults (language Chinese, default service standard) once."""
+    """Set the session defaults (language Chinese, default service standard) once.
+
+    A link may carry ``?lang=en`` to open the dashboard in English.
+    """
+    if "lang" not in st.session_state and st.query_params.get("lang") in LANGS:
+        st.session_state["lang"] = st.query_params["lang"]
     for key, value in _SESSION_DEFAULTS:
         st.session_state.setdefault(key, value)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,10 +208,13 @@ def _split_list(value: object) -> list[str]:
     return [part.strip() for part in str(value).split(LIST_SEPARATOR) if part.strip()]
 
 
-def validate_edits(edited: pd.DataFrame, lang: str, area=None) -> list[dict[str, str]]:  # noqa: ANN001
+def validate_edits(
+    edited: pd.DataFrame, lang: str, counties: gpd.GeoDataFrame | None = None
+) -> list[dict[str, str]]:
     """Return one message per bad cell (id, column, value, message); empty when all is well.
 
-    ``area`` is the prefecture polygon (EPSG:4326); a point outside it is refused.
+    ``counties`` (real polygons, EPSG:4326): a point outside the prefecture, or outside the
+    county its ``county_code`` names, is refused (county boundaries are real, as on import).
     """
     problems: list[dict[str, str]] = []
 
@@ -236,14 +240,14 @@ def validate_edits(edited: pd.DataFrame, lang: str, area=None) -> list[dict[str,
         for code in _split_list(row["organizations"]):
             if code not in organizations:
                 bad(row, "organizations", "edit.bad_organization", value=code)
-        _check_point(row, bad, area)
+        _check_point(row, bad, counties)
         year = row["year_opened"]
         if not _missing(year) and not 1949 <= float(year) <= 2100:
             bad(row, "year_opened", "edit.bad_year")
     return problems
 
 
-def _check_point(row: pd.Series, bad, area) -> None:  # noqa: ANN001
+def _check_point(row: pd.Series, bad: Callable[..., None], counties) -> None:  # noqa: ANN001
     lon, lat = row["lon"], row["lat"]
     lon_ok = not _missing(lon) and -180 <= float(lon) <= 180
     lat_ok = not _missing(lat) and -90 <= float(lat) <= 90
@@ -251,12 +255,18 @@ def _check_point(row: pd.Series, bad, area) -> None:  # noqa: ANN001
         bad(row, "lon", "edit.bad_lon")
     if not lat_ok:
         bad(row, "lat", "edit.bad_lat")
-    if lon_ok and lat_ok and area is not None:
-        point = Point(float(lon), float(lat))
-        if not area.covers(point):
-            metric = gpd.GeoSeries([area, point], crs=STORAGE_CRS).to_crs("EPSG:4543")
-            distance_km = metric.iloc[0].distance(metric.iloc[1]) / 1000
-            bad(row, "lon", "edit.outside", km=f"{distance_km:,.1f}")
+    if not (lon_ok and lat_ok) or counties is None or counties.empty:
+        return
+    point = Point(float(lon), float(lat))
+    prefecture = counties.union_all()
+    if not prefecture.covers(point):
+        metric = gpd.GeoSeries([prefecture, point], crs=STORAGE_CRS).to_crs("EPSG:4543")
+        distance_km = metric.iloc[0].distance(metric.iloc[1]) / 1000
+        bad(row, "lon", "edit.outside", km=f"{distance_km:,.1f}")
+        return
+    own = counties.loc[counties["county_code"] == row.get("county_code")]
+    if len(own) and not own.geometry.iloc[0].covers(point):
+        bad(row, "lon", "edit.other_county", county=str(own["name"].iloc[0]))
 
 
 def _missing(value: object) -> bool:

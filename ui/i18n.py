@@ -295,6 +295,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "位置在全州范围之外（约 {km} 公里）",
         "the location lies outside the prefecture (about {km} km away)",
     ),
+    "edit.other_county": (
+        "位置不在所属县（{county}）内；请核对经纬度或所属县",
+        "the location is not inside its county ({county}); check the coordinates or the county",
+    ),
     "edit.bad_year": (
         "建成年份应在 1949 至 2100 之间",
         "the year opened should be from 1949 to 2100",

@@ -112,3 +112,24 @@ def test_crs_argument_and_bilingual_messages() -> None:
     assert pick_language("名称为空 / the name is blank", "en") == "the name is blank"
     assert pick_language("名称为空 / the name is blank", "zh") == "名称为空"
     assert pick_language("plain text", "zh") == "plain text"
+
+
+def test_edit_outside_the_county_is_refused() -> None:
+    import pandas as pd
+
+    from tests.pages.conftest import fixture_layers
+    from ui.data_ops import validate_edits
+
+    counties = fixture_layers()["counties"]
+    inside_lon, inside_lat = TO_LONLAT.transform(505_000, 3_935_000)
+    far_lon, far_lat = TO_LONLAT.transform(505_000, 3_960_000)  # 20 km north of the county
+    rows = pd.DataFrame(
+        {"id": ["a", "b"], "name": ["甲", "乙"], "kind": ["village_station"] * 2,
+         "status": ["in_service"] * 2, "organizations": [["union"], []],
+         "year_opened": [2020, None], "county_code": ["632301"] * 2,
+         "lon": [inside_lon, far_lon], "lat": [inside_lat, far_lat]}
+    )  # fmt: skip
+    problems = validate_edits(rows, "en", counties=counties)
+    assert len(problems) == 1
+    assert problems[0]["ID"] == "b"
+    assert "outside the prefecture (about 20.0 km away)" in problems[0]["Message"]

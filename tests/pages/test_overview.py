@@ -57,3 +57,19 @@ def test_county_table_and_checks_are_shown(open_page) -> None:  # noqa: ANN001
     checks = at.dataframe[1].value
     assert checks.iloc[0].tolist()[1:] == ["1 / 2", "⚠"]
     assert len(at.get("download_button")) == 1
+
+
+def test_a_link_can_ask_for_english(tiny_world, tmp_path) -> None:  # noqa: ANN001
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import ROOT
+
+    entry = tmp_path / "entry_lang.py"
+    entry.write_text(
+        f"import runpy\nrunpy.run_path({str(ROOT / 'app.py')!r}, run_name='__main__')\n",
+        encoding="utf-8",
+    )
+    at = AppTest.from_file(str(entry), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert at.header[0].value == "Overview"
