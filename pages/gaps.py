@@ -5,8 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
-from ui import loaders
+from geo.layers import MapData, MapOptions, build_map
+from ui import assets, loaders
 from ui.chrome import (
     boundary_chart,
     current_lang,
@@ -234,7 +236,34 @@ def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) 
             hide_index=True,
             width="stretch",
         )
+        interactive_map(status, scenario, lang)
         save_section(status, scenario.proposal, lang)
+
+
+def interactive_map(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) -> None:
+    """Show the scenario on the offline Leaflet map (popups, zoom) built by geo.layers."""
+    # A toggle, not an expander: Leaflet drawn inside a hidden box cannot fit its view.
+    if not st.toggle(t("gaps.interactive", lang), key="site_interactive"):
+        return
+    if not assets.vendor_ready():
+        st.warning(t("map.assets_missing", lang))
+        st.code(assets.SETUP_COMMAND, language="bash")
+        return
+    before = scenario.before
+    still_uncovered = before.loc[
+        ~before["covered"].astype(bool) & ~before.index.isin(scenario.newly_covered.index)
+    ]
+    data = MapData(
+        venues=loaders.venues(status.path, status.version),
+        counties=loaders.reference_layer("counties"),
+        townships=loaders.area_layer(status.path, status.version, "townships"),
+        uncovered=still_uncovered,
+        proposed=scenario.proposal,
+    )
+    shown = frozenset({"counties", "townships", "uncovered", "proposed", "venues"})
+    m = build_map(data, options=MapOptions(show=shown), lang=lang)
+    m = assets.offline(m, st.get_option("server.baseUrlPath") or "")
+    st_folium(m, returned_objects=[], use_container_width=True, height=520, key="site_map")
 
 
 def save_section(status: loaders.StoreStatus, proposal: gpd.GeoDataFrame, lang: str) -> None:

@@ -197,6 +197,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "gaps.baseline": ("现状", "Baseline"),
     "gaps.proposal": ("方案", "Scenario"),
     "gaps.sites": ("拟建站点", "Proposed sites"),
+    "gaps.interactive": (
+        "交互地图（点击站点查看详情）",
+        "Interactive map (click a site for details)",
+    ),
     "gaps.sites_count": ("拟建站点：{n}", "Proposed sites: {n}"),
     "gaps.newly_covered": ("新覆盖的村（社区）", "Newly covered villages"),
     "gaps.optimal": ("已证明最优", "proven optimal"),

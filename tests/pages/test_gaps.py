@@ -59,3 +59,10 @@ def test_all_three_models_run(open_page) -> None:  # noqa: ANN001
         assert not at.exception, model
         assert not at.error, model
         assert len(at.metric) == 4, model
+
+
+def test_interactive_scenario_map_runs(open_page) -> None:  # noqa: ANN001
+    at = open_page("gaps")
+    at.button(key="site_run").click().run()
+    at.toggle(key="site_interactive").set_value(True).run()
+    assert not at.exception  # st_folium itself is only checked to run (browser tests draw it)
