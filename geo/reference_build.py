@@ -1,5 +1,7 @@
-"""Build ``data/boundaries/`` from the real source files in ``../shared/data/huangnan/``.
+"""Build ``data/boundaries/`` from the real source files in ``data/sources/huangnan/``.
 
+Those are a verbatim copy of the team's ``shared/data/huangnan/`` with its PROVENANCE.md, kept in
+the repository so a clean clone can rebuild and check everything.
 Run ``python -m geo.reference_build [SOURCE_DIR]``. The output is deterministic: the same
 sources give byte-identical files, so the committed data can be checked by rebuilding it.
 
@@ -27,7 +29,7 @@ from shapely.geometry import MultiPoint, Point
 
 from geo.boundaries import DATA_DIR
 
-SOURCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "huangnan"
+SOURCE_DIR = DATA_DIR / "sources" / "huangnan"
 METRIC_CRS = "EPSG:4543"  # CGCS2000 / 3-degree Gauss-Kruger CM 102E: metres for Huangnan
 EQUAL_AREA_CRS = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +ellps=GRS80 +units=m"
 #: Relative weight of a community (town residents) against a rural village when apportioning.

@@ -17,7 +17,9 @@ def run_cli(*args, env=None):
 
 def test_export_venues_from_the_demo_register(tmp_path):
     out = tmp_path / "venues.geojson"
-    result = run_cli("export", "--layer", "venues", "--out", str(out), "--store", str(tmp_path / "s.gpkg"))
+    result = run_cli(
+        "export", "--layer", "venues", "--out", str(out), "--store", str(tmp_path / "s.gpkg")
+    )
     assert result.returncode == 0, result.stderr
     assert "wrote 229 venues features" in result.stdout
     kinds = [f["properties"]["kind"] for f in json.loads(out.read_text("utf-8"))["features"]]
@@ -29,15 +31,39 @@ def test_export_venues_from_the_demo_register(tmp_path):
 @pytest.mark.parametrize("fmt", ["geojson", "gpkg", "csv"])
 def test_export_filtered_in_each_format(tmp_path, fmt, capsys):
     out = tmp_path / f"x.{fmt}"
-    code = main(["export", "--layer", "venues", "--county", "632322", "--kind", "township_centre",
-                 "--format", fmt, "--out", str(out), "--store", str(tmp_path / "s.gpkg")])
+    code = main(
+        [
+            "export",
+            "--layer",
+            "venues",
+            "--county",
+            "632322",
+            "--kind",
+            "township_centre",
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            "--store",
+            str(tmp_path / "s.gpkg"),
+        ]
+    )
     assert code == 0 and out.exists()
     assert "wrote 7 venues features" in capsys.readouterr().out
 
 
 def test_bad_filter_is_one_line_on_stderr_exit_2(tmp_path):
-    result = run_cli("export", "--layer", "venues", "--kind", "school", "--out", str(tmp_path / "x.geojson"),
-                     "--store", str(tmp_path / "s.gpkg"))
+    result = run_cli(
+        "export",
+        "--layer",
+        "venues",
+        "--kind",
+        "school",
+        "--out",
+        str(tmp_path / "x.geojson"),
+        "--store",
+        str(tmp_path / "s.gpkg"),
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "--kind 'school' is not known" in result.stderr

@@ -56,7 +56,9 @@ def test_filters(venues, filters, expected):
 
 
 def test_filter_with_unknown_vocabulary_lists_the_valid_codes(venues):
-    with pytest.raises(InputError, match=r"--kind 'school' is not known; use one of: prefecture_centre"):
+    with pytest.raises(
+        InputError, match=r"--kind 'school' is not known; use one of: prefecture_centre"
+    ):
         filter_layer(venues, kind="school")
 
 
@@ -66,7 +68,7 @@ def test_filter_on_a_missing_column_names_the_columns():
         filter_layer(counties, kind="other")
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd"])
 def test_csv_neutralises_formulas(cell):
     gdf = gpd.GeoDataFrame({"name": [cell], "n": [-5]}, geometry=[Point(102, 35)], crs="EPSG:4326")
     table = csv_frame(gdf)
@@ -91,12 +93,21 @@ def test_unknown_suffix_asks_for_format(tmp_path, venues):
         write_layer(venues, tmp_path / "v.txt")
 
 
-@pytest.mark.parametrize(("name", "suffix"), [("venues_demo", ".geojson"), ("townships", ".gpkg"),
-                                              ("villages", ".csv"), ("counties", ".geojson")])
+@pytest.mark.parametrize(
+    ("name", "suffix"),
+    [
+        ("venues_demo", ".geojson"),
+        ("townships", ".gpkg"),
+        ("villages", ".csv"),
+        ("counties", ".geojson"),
+    ],
+)
 def test_ogrinfo_reads_every_export_without_a_warning(tmp_path, name, suffix):
     if shutil.which("ogrinfo") is None:
         pytest.fail("GDAL's ogrinfo is needed for this test (scripts/setup test installs gdal-bin)")
     path = write_layer(load_layer(name), tmp_path / f"{name}{suffix}", layer=name)
-    result = subprocess.run(["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "Warning" not in result.stderr + result.stdout and "ERROR" not in result.stderr
