@@ -21,7 +21,7 @@ from ui.data_ops import (
     validate_edits,
     write_accepted,
 )
-from ui.i18n import t, vocab_codes, vocab_label
+from ui.i18n import md_escape, t, vocab_codes, vocab_label
 
 FORMATS = (
     ("geojson", "application/geo+json"),
@@ -115,7 +115,7 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
     try:
         report = check_upload(upload, crs, status, lang)
     except Exception as error:  # noqa: BLE001 - every failure is shown as a message, never raised
-        st.error(t("data.unusable", lang, message=str(error)))
+        st.error(t("data.unusable", lang, message=md_escape(str(error))))
         return
     _show_report(report, lang)
     if report.accepted_count == 0:
@@ -129,7 +129,7 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
         try:
             write_accepted(report, status.path)
         except Exception as error:  # noqa: BLE001
-            st.error(t("data.write_failed", lang, message=str(error)))
+            st.error(t("data.write_failed", lang, message=md_escape(str(error))))
             return
         st.session_state["import_written"] = (upload.file_id, crs, report.accepted_count)
         st.rerun()
@@ -176,7 +176,7 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
         try:
             loaders.open_user_store(status.path).replace_venues(merged)
         except Exception as error:  # noqa: BLE001
-            st.error(t("data.write_failed", lang, message=str(error)))
+            st.error(t("data.write_failed", lang, message=md_escape(str(error))))
             return
         st.session_state["edits_saved"] = True
         st.rerun()

@@ -17,7 +17,7 @@ from ui.chrome import (
     points_frame,
     select,
 )
-from ui.i18n import fmt_count, fmt_km, fmt_pct, t, vocab_label
+from ui.i18n import fmt_count, fmt_km, fmt_pct, md_escape, t, vocab_label
 
 MODELS = ("mclp", "lscp", "pmedian")
 #: Point colours: uncovered red, covered grey, newly covered green, proposed sites purple.
@@ -143,7 +143,7 @@ def scenario_section(status: loaders.StoreStatus, lang: str) -> None:
                 loaders.scenario(*params)
             except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
                 progress.update(label=t("gaps.failed", lang), state="error")
-                st.error(t("common.error", lang, message=str(error)))
+                st.error(t("common.error", lang, message=md_escape(str(error))))
                 return
             progress.update(label=t("gaps.done", lang), state="complete")
         st.session_state["site_params"] = params
@@ -281,7 +281,7 @@ def save_section(status: loaders.StoreStatus, proposal: gpd.GeoDataFrame, lang: 
         try:
             loaders.save_planned(status, proposal)
         except Exception as error:  # noqa: BLE001
-            st.error(t("gaps.save_failed", lang, message=str(error)))
+            st.error(t("gaps.save_failed", lang, message=md_escape(str(error))))
             return
         st.session_state["site_confirm"] = False
         st.session_state["site_saved"] = len(proposal)

@@ -11,6 +11,7 @@ lang)`` -> ``1,226 人`` / ``1,226 people``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -486,6 +487,18 @@ def fmt_km(distance_m: float | None, lang: str) -> str:
     if distance_m is None or (isinstance(distance_m, float) and math.isnan(distance_m)):
         return "—"
     return f"{float(distance_m) / 1000:,.1f}"
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: object) -> str:
+    """Return ``text`` with Markdown (and LaTeX ``$``) syntax escaped, to show it as typed.
+
+    Error messages quote file names and cell values from users' files; in ``st.error`` or
+    ``st.markdown`` an unescaped ``![x](http://…)`` would make the browser fetch an image.
+    """
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
 def vocab_codes(vocabulary: str) -> list[str]:

@@ -40,3 +40,20 @@ def test_report_escapes_every_cell() -> None:
     assert "<img" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html and "http" not in html
+
+
+def test_markdown_in_a_file_name_is_shown_as_typed(open_page) -> None:  # noqa: ANN001
+    at = open_page("data")
+    name = "![x](x.png) $y$.csv"
+    at.file_uploader(key="upload").set_value((name, b"name,lon,lat\n", "text/csv")).run()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "无法读取该文件" in shown
+    assert "![x](" not in shown and "$y$" not in shown
+    assert "\\!\\[x\\]\\(x\\.png\\)" in shown
+
+
+def test_md_escape() -> None:
+    from ui.i18n import md_escape
+
+    assert md_escape("**b** [l](u) `c` $m$") == "\\*\\*b\\*\\* \\[l\\]\\(u\\) \\`c\\` \\$m\\$"
