@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.pages.conftest import has_cjk, texts
+from .helpers import has_cjk, texts
 
 
 def test_about_names_sources_licences_and_illustrative_data(open_page) -> None:  # noqa: ANN001

@@ -7,9 +7,10 @@ import json
 import geopandas as gpd
 from pyproj import Transformer
 
-from tests.pages.conftest import has_cjk, texts
 from ui.data_ops import apply_filters, crs_argument, pick_language
 from ui.loaders import export_bytes
+
+from .helpers import has_cjk, texts
 
 TO_LONLAT = Transformer.from_crs("EPSG:4543", "EPSG:4326", always_xy=True)
 
@@ -86,7 +87,7 @@ def test_filters_shrink_the_download(open_page) -> None:  # noqa: ANN001
 
 
 def test_export_is_valid_geojson_of_the_filtered_rows(tiny_world) -> None:  # noqa: ANN001
-    from tests.pages.conftest import fixture_layers
+    from .helpers import fixture_layers
 
     venues = fixture_layers()["venues_demo"]
     shown = apply_filters(
@@ -117,8 +118,9 @@ def test_crs_argument_and_bilingual_messages() -> None:
 def test_edit_outside_the_county_is_refused() -> None:
     import pandas as pd
 
-    from tests.pages.conftest import fixture_layers
     from ui.data_ops import validate_edits
+
+    from .helpers import fixture_layers
 
     counties = fixture_layers()["counties"]
     inside_lon, inside_lat = TO_LONLAT.transform(505_000, 3_935_000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from tests.pages.conftest import has_cjk, texts
+from .helpers import has_cjk, texts
 
 
 def test_gap_list_follows_the_sidebar_standard(open_page) -> None:  # noqa: ANN001

@@ -7,8 +7,9 @@ import pytest
 import streamlit as st
 
 from geo import boundaries
-from tests.pages.conftest import fixture_layers
 from ui.chrome import report_html
+
+from .helpers import fixture_layers
 
 EVIL = "<img src=x onerror=alert(1)>"
 

@@ -12,7 +12,7 @@ km: 村1 0, 村2 3, 村3 10, 村4 sqrt(14² + 4²) = 14.56 km.
 
 from __future__ import annotations
 
-from tests.pages.conftest import has_cjk, texts
+from .helpers import has_cjk, texts
 
 
 def metric(at, label: str) -> str:  # noqa: ANN001
@@ -62,7 +62,7 @@ def test_county_table_and_checks_are_shown(open_page) -> None:  # noqa: ANN001
 def test_a_link_can_ask_for_english(tiny_world, tmp_path) -> None:  # noqa: ANN001
     from streamlit.testing.v1 import AppTest
 
-    from tests.pages.conftest import ROOT
+    from .helpers import ROOT
 
     entry = tmp_path / "entry_lang.py"
     entry.write_text(
