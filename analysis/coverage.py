@@ -28,7 +28,7 @@ from analysis._validate import (
     venue_ids,
     venue_levels,
 )
-from analysis.metric import MetricFrame, choose_frame
+from analysis.metric import MetricFrame, check_same_crs, project_layers
 from analysis.roads import RoadNetwork
 from analysis.standards import ServiceStandard, Standards, default_standards
 from geo.errors import AnalysisError
@@ -122,18 +122,16 @@ def assess_coverage(
     check_layer(venues, "venues", required=("kind",), allow_empty=True)
     pop = population(demand, population_col)
     standards = standards or default_standards()
-    layers = [demand, venues] + ([roads] if roads is not None else [])
-    frame = frame or choose_frame(*layers)
+    check_same_crs(demand, venues, *([roads] if roads is not None else []))
     chosen = select_venues(venues, statuses=statuses, kinds=kinds)
     stds = [standards.get(kind) for kind in chosen["kind"]]
     geographic = np.array([s.geographic for s in stds], dtype=bool)
     chosen = chosen.loc[geographic]
     stds = [s for s, g in zip(stds, geographic, strict=True) if g]
+    frame, (demand_xy, venue_xy) = project_layers(demand, chosen, frame=frame)
     network = RoadNetwork.from_roads(roads, frame) if roads is not None else None
-    venue_xy = frame.project(chosen) if len(chosen) else np.empty((0, 2 if frame.crs else 3))
     oracle = DistanceOracle(
-        frame, frame.project(demand), venue_xy, standards.detour if detour is None else detour,
-        network,
+        frame, demand_xy, venue_xy, standards.detour if detour is None else detour, network
     )
     out = demand.copy()
     out[population_col] = pop

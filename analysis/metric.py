@@ -159,6 +159,11 @@ def choose_frame(*layers: gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None = No
             )
         return MetricFrame("plane", crs=str(crs))
     spans = [_lon_span(layer) for layer in layers if len(layer)]
+    return frame_for_span(spans)
+
+
+def frame_for_span(spans: list[tuple[float, float]]) -> MetricFrame:
+    """Return the frame for data whose longitudes span the (west, east) pairs given."""
     spans = [s for s in spans if np.isfinite(s).all()]
     if not spans:
         return MetricFrame("sphere")
@@ -168,6 +173,30 @@ def choose_frame(*layers: gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None = No
     if east - west <= MAX_ZONE_SPAN_DEG and cm_ok:
         return MetricFrame("plane", crs=gauss_kruger_zone(centre))
     return MetricFrame("sphere")
+
+
+def project_layers(
+    *layers: gpd.GeoDataFrame | gpd.GeoSeries,
+    frame: MetricFrame | None = None,
+    crs: str | None = None,
+) -> tuple[MetricFrame, list[np.ndarray]]:
+    """Choose the frame (unless given) and project every layer, reading coordinates once.
+
+    The adapter's one entry point for large inputs: CRS checks, one pass over the geometries,
+    the frame from their longitudes, then frame coordinates (n x 2 or n x 3) per layer.
+    """
+    check_same_crs(*layers)
+    if frame is None and crs is not None:
+        frame = choose_frame(*layers, crs=crs)
+    lonlat = [_lonlat(layer) if len(layer) else (np.empty(0), np.empty(0)) for layer in layers]
+    if frame is None:
+        frame = frame_for_span(
+            [(float(np.nanmin(lon)), float(np.nanmax(lon))) for lon, _ in lonlat if len(lon)]
+        )
+    dim = 2 if frame.kind == "plane" else 3
+    return frame, [
+        frame.project_lonlat(lon, lat) if len(lon) else np.empty((0, dim)) for lon, lat in lonlat
+    ]
 
 
 def check_same_crs(*layers: gpd.GeoDataFrame | gpd.GeoSeries) -> None:

@@ -36,7 +36,7 @@ from analysis._validate import (
     venue_ids,
 )
 from analysis.coverage import assess_coverage, coverage_totals
-from analysis.metric import MetricFrame, check_same_crs, choose_frame
+from analysis.metric import MetricFrame, check_same_crs, project_layers
 from analysis.standards import DEFAULT_DETOUR, Standards, default_standards
 from geo.errors import AnalysisError
 from geo.schema import LEVEL_OF_KIND, STORAGE_CRS, VENUE_COLUMNS
@@ -197,18 +197,20 @@ def _arrays(
     check_layer(venues, "venues", allow_empty=True)
     check_layer(candidates, "candidates")
     weights = population(demand, population_col)
-    frame = frame or choose_frame(demand, venues, candidates)
+    check_same_crs(demand, venues, candidates)
     standards = standards or default_standards()
     existing = select_venues(venues, statuses=statuses)
     if "kind" in existing.columns and len(existing):
         existing = existing.loc[[standards.get(k).geographic for k in existing["kind"]]]
-    dim = 2 if frame.kind == "plane" else 3
+    frame, (demand_xy, existing_xy, candidate_xy) = project_layers(
+        demand, existing, candidates, frame=frame
+    )
     return _Arrays(
         frame=frame,
         weights=weights,
-        demand_xy=frame.project(demand),
-        existing_xy=frame.project(existing) if len(existing) else np.empty((0, dim)),
-        candidate_xy=frame.project(candidates),
+        demand_xy=demand_xy,
+        existing_xy=existing_xy,
+        candidate_xy=candidate_xy,
         demand_village=codes(demand, "village_code"),
         existing_village=_station_codes(existing, standards),
         candidate_village=_station_codes(candidates, standards),

@@ -5,7 +5,8 @@ Run by hand: ``python bench/coverage.py [--runs N]``.
 Synthetic points uniform over China's bounding box (73.5–134.8°E, 18–53.5°N), WGS84. A demand
 point is covered when great-circle distance x detour 1.4 <= 40 km (county standard).
 
-* ours: `analysis.metric.choose_frame` (picks the sphere) -> project both layers to 3-D ->
+* ours: `analysis.metric.project_layers` (CRS checks, picks the sphere, one pass over the
+  geometries) -> 3-D coordinates ->
   one KD-tree over the venues -> nearest chord (2 cores, locality-sorted queries, searched
   within the service radius first, then without limit for the few misses) -> exact
   great-circle metres -> covered flag. Timed from the GeoDataFrames, coordinates extracted
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import core  # noqa: E402
 from analysis.coverage import assess_coverage  # noqa: E402
-from analysis.metric import choose_frame  # noqa: E402
+from analysis.metric import choose_frame, project_layers  # noqa: E402
 
 N_DEMAND, N_VENUES = 700_000, 60_000
 RADIUS_M, DETOUR = 40_000.0, 1.4
@@ -52,10 +53,10 @@ def synthetic(seed: int = 11) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 
 
 def ours(demand: gpd.GeoDataFrame, venues: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    frame = choose_frame(demand, venues)
-    tree = core.build_tree(frame.project(venues))
+    frame, (demand_xyz, venue_xyz) = project_layers(demand, venues)  # checks, frame, arrays
+    tree = core.build_tree(venue_xyz)
     hint = frame.to_straight(RADIUS_M / DETOUR)  # bounded search first; same exact result
-    straight, nearest = core.nearest(tree, frame.project(demand), hint)
+    straight, nearest = core.nearest(tree, demand_xyz, hint)
     distance_m = frame.to_metres(straight) * DETOUR
     return nearest, distance_m <= RADIUS_M
 

@@ -133,8 +133,8 @@ def main() -> None:
           f"(dense matrix + model build {t_build:.3f} s), covered_population={covered:.0f}, "
           f"tracemalloc peak {peak_b:.1f} MiB")
     same = sorted(chosen) == sorted(int(s[1:]) for s in result.selected)
-    print(f"same covered population: {abs(covered - result.covered_population) < 0.5}; "
-          f"same sites: {same}")
+    print(f"same optimum (covered population): {abs(covered - result.covered_population) < 0.5};"
+          f" same sites: {same}{'' if same else ' (alternative optima of equal value)'}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process max RSS {rss:.0f} MiB")
     print(f"ratio spopt/ours at {n_d}x{n_c} p={p}: {t_base / t_ours:.1f}x (target >= 20)")

@@ -139,3 +139,34 @@ def test_demo_site_default_candidates(capsys, tmp_path):
                                 "--store", str(tmp_path / "n.gpkg")])
     assert payload["optimal"] is True and len(payload["selected"]) == 3
     assert all(s.startswith("cand-") for s in payload["selected"])
+
+
+def test_coverage_with_roads_file(capsys, tmp_path):
+    from tests.analysis.test_roads import lines
+
+    roads = lines([[(0, 0), (1000, 0), (2000, 0)], [(1000, 300), (2000, 300), (2000, 0)]])
+    venues = points([(0, 0), (1000, 300)], id=["A", "B"], kind=["township_centre"] * 2)
+    demand = points([(1000, 0)], population=[10])
+    paths = {}
+    for name, gdf in (("roads", roads), ("venues", venues), ("demand", demand)):
+        paths[name] = tmp_path / f"{name}.geojson"
+        gdf.to_crs("EPSG:4326").to_file(paths[name])
+    out = tmp_path / "cov.geojson"
+    payload = run_json(capsys, ["coverage", "--roads", str(paths["roads"]), "--venues",
+                                str(paths["venues"]), "--demand", str(paths["demand"]),
+                                "--radius-km", "1.2", "--json", "--out", str(out),
+                                "--store", str(tmp_path / "n.gpkg")])
+    assert payload["covered"] == 1
+    props = json.loads(out.read_text(encoding="utf-8"))["features"][0]["properties"]
+    assert props["level3_venue_id"] == "A"
+    assert props["level3_distance_m"] == pytest.approx(1000, abs=0.5)
+
+
+def test_gaps_out_mixes_points_and_hexagons(capsys, files, tmp_path):
+    out = tmp_path / "gaps.geojson"
+    assert main(["gaps", "--venues", files["venues"], "--demand", files["demand"],
+                 "--radius-km", "2", "--detour", "1", "--out", str(out),
+                 "--store", str(tmp_path / "n.gpkg")]) == 0
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    kinds = {(f["properties"]["gap_type"], f["geometry"]["type"]) for f in features}
+    assert {("uncovered", "Point"), ("desert", "Polygon")} <= kinds
