@@ -11,6 +11,7 @@ file I/O (tests/analysis/test_purity.py asserts it). Modules:
 ``network``    four-level checks, `check_network`, `find_orphans`
 ``gaps``       `uncovered_demand`, `service_deserts` (H3), `townships_without_centre`,
                `redundant_venues`
+``areas``      `service_areas`: served areas as polygons, drawn in metres
 ``siting``     `site` (MCLP / LSCP / p-median, exact, sparse, HiGHS), `default_candidates`,
                `proposal_venues`, `compare_scenarios`
 ``solvers``    the sparse MIP models on arrays
@@ -48,6 +49,7 @@ _EXPORTS = {
     "MetricFrame": "metric",
     "choose_frame": "metric",
     "RoadNetwork": "roads",
+    "service_areas": "areas",
 }
 
 __all__ = sorted(_EXPORTS)
