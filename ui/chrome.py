@@ -20,16 +20,20 @@ import pandas as pd
 import shapely
 import streamlit as st
 
+from analysis.standards import default_standards
 from ui import loaders
 from ui.i18n import LANGS, t
 
-#: Session defaults, set once per session before any widget is drawn.
+_DEFAULT = default_standards()
+#: Session defaults, set once per session before any widget is drawn: Chinese, and the
+#: documented service standard of analysis.standards (county 40 km, township 15 km, village
+#: 2 km, detour 1.4).
 _SESSION_DEFAULTS: tuple[tuple[str, object], ...] = (
     ("lang", "zh"),
-    ("std_county_km", 40.0),
-    ("std_township_km", 15.0),
-    ("std_village_km", 2.0),
-    ("std_detour", 1.4),
+    ("std_county_km", _DEFAULT.get("county_centre").radius_m / 1000),
+    ("std_township_km", _DEFAULT.get("township_centre").radius_m / 1000),
+    ("std_village_km", _DEFAULT.get("village_station").radius_m / 1000),
+    ("std_detour", _DEFAULT.detour),
 )
 
 #: Print-friendly view: hide the sidebar, header and widgets when the browser prints.
@@ -77,13 +81,12 @@ def current_lang() -> str:
 
 def current_standard() -> tuple[float, float, float, float]:
     """Return (county km, township km, village km, detour) chosen in the sidebar."""
-    state = st.session_state
-    return (
-        float(state.get("std_county_km", 40.0)),
-        float(state.get("std_township_km", 15.0)),
-        float(state.get("std_village_km", 2.0)),
-        float(state.get("std_detour", 1.4)),
+    defaults = dict(_SESSION_DEFAULTS)
+    keys = ("std_county_km", "std_township_km", "std_village_km", "std_detour")
+    county, township, village, detour = (
+        float(st.session_state.get(key, defaults[key])) for key in keys
     )
+    return county, township, village, detour
 
 
 def render_sidebar(lang: str) -> None:

@@ -17,22 +17,15 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from analysis.standards import Standards, standards_from_mapping
 from geo import boundaries
 from geo.schema import STORAGE_CRS
+from geo.store import GeoPackageStore, open_store, resolve_store_path
 
 #: Bounded caches: a handful of stores per server, a few dozen radius settings per store.
 _DATA_ENTRIES = 8
 _RESULT_ENTRIES = 32
 _TTL_S = 3600
-
-#: Default service standard (metres per network level) and detour factor; pages may override.
-DEFAULT_STANDARD_M: tuple[tuple[int, float], ...] = (
-    (1, 200_000.0),
-    (2, 40_000.0),
-    (3, 15_000.0),
-    (4, 2_000.0),
-)
-DEFAULT_DETOUR = 1.3
 
 
 @dataclass(frozen=True)
@@ -59,8 +52,6 @@ class StoreStatus:
 
 def store_path() -> str:
     """Return the path of the user's store: env ``VENUEMAP_STORE`` or geo.store's default."""
-    from geo.store import resolve_store_path
-
     return str(resolve_store_path(None))
 
 
@@ -76,10 +67,8 @@ def store_status() -> StoreStatus:
     return StoreStatus(path=path, exists=True, version=version, modified=modified)
 
 
-def open_user_store(path: str):  # noqa: ANN201 - the store class belongs to geo.store
+def open_user_store(path: str) -> GeoPackageStore:
     """Return the store object for ``path`` (opened fresh: it is mutable, so never cached)."""
-    from geo.store import open_store
-
     return open_store(path)
 
 
@@ -96,8 +85,6 @@ def venues(path: str, version: str) -> gpd.GeoDataFrame:
     ``version`` is not used in the body; it is part of the cache key so that a write to the
     store (new size or time) makes the next call read it again.
     """
-    if version == "none":
-        return reference_layer("venues_demo")
     from geo.register import load_venues
 
     gdf = load_venues(store_path=path)
@@ -134,14 +121,12 @@ def illustrative_flags(path: str, version: str) -> tuple[bool, bool]:
     return venue_flag, village_flag
 
 
-def standards_for(radii_km: tuple[float, float, float], detour: float):  # noqa: ANN201
+def standards_for(radii_km: tuple[float, float, float], detour: float) -> Standards:
     """Return analysis Standards with the county, township and village radii (km) and detour.
 
     The prefecture centre keeps its whole-prefecture scope and enterprise homes their
     own-workers scope; stations keep the own-village rule.
     """
-    from analysis.standards import standards_from_mapping
-
     county_km, township_km, village_km = radii_km
     station = {"level": 4, "radius_km": village_km, "own_village": True}
     return standards_from_mapping(
