@@ -360,7 +360,18 @@ def _jsonable(value: object) -> object:
 
 
 def _print_json(payload: dict) -> None:
-    print(json.dumps(payload, ensure_ascii=False, default=_jsonable))
+    print(json.dumps(_plain_json(payload), ensure_ascii=False, default=_jsonable))
+
+
+def _plain_json(value: object) -> object:
+    """Make numbers JSON-friendly all the way down (whole floats as ints, inf as null)."""
+    if isinstance(value, dict):
+        return {key: _plain_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_json(item) for item in value]
+    if isinstance(value, bool):
+        return value
+    return _jsonable(value)
 
 
 def _finite(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
