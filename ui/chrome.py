@@ -114,12 +114,10 @@ def _store_block(status: loaders.StoreStatus, lang: str) -> None:
     venue_flag, village_flag = loaders.illustrative_flags(status.path, status.version)
     if venue_flag or village_flag:
         st.badge(t("chrome.illustrative_badge", lang), color="orange")
-        parts = []
         if venue_flag:
-            parts.append(t("chrome.illustrative_venues", lang))
+            st.caption(t("chrome.illustrative_venues", lang))
         if village_flag:
-            parts.append(t("chrome.illustrative_villages", lang))
-        st.caption(t("list.sep", lang).join(parts))
+            st.caption(t("chrome.illustrative_villages", lang))
     st.caption(t("chrome.as_of", lang, date=as_of_text(status, lang)))
 
 
@@ -234,7 +232,7 @@ def boundary_chart(
                 longitude="lon:Q",
                 size=alt.Size("size:Q", scale=None, legend=None),
                 latitude="lat:Q",
-                color=alt.Color("group:N", title=None, scale=_group_scale(colors)),
+                color=alt.Color("group:N", title=None, scale=_group_scale(colors, points["group"])),
                 tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("group:N", title=None)],
             )
         )
@@ -303,10 +301,12 @@ th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
 """
 
 
-def _group_scale(colors: dict[str, str] | None) -> alt.Scale:
+def _group_scale(colors: dict[str, str] | None, present: pd.Series) -> alt.Scale:
+    """Return the colour scale of the point groups, listing only groups on the map."""
     if not colors:
         return alt.Scale(scheme="set1")
-    return alt.Scale(domain=list(colors), range=list(colors.values()))
+    shown = {group: color for group, color in colors.items() if group in set(present)}
+    return alt.Scale(domain=list(shown), range=list(shown.values()))
 
 
 def points_frame(gdf: gpd.GeoDataFrame, groups: pd.Series, size: float = 36) -> pd.DataFrame:

@@ -35,10 +35,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Not created yet (created by the first import or save); showing the bundled demo register.",
     ),
     "chrome.illustrative_badge": ("示意数据", "Illustrative data"),
-    "chrome.illustrative_venues": ("阵地位置为示意", "venue locations are illustrative"),
+    "chrome.illustrative_venues": ("阵地位置为示意。", "Venue locations are illustrative."),
     "chrome.illustrative_villages": (
-        "村（社区）位置与人口为示意",
-        "village locations and population are illustrative",
+        "村（社区）位置与人口为示意。",
+        "Village locations and population are illustrative.",
     ),
     "chrome.as_of": ("数据截至：{date}", "Data as of: {date}"),
     "chrome.as_of_demo": (
