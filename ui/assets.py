@@ -146,13 +146,14 @@ def vendor_url(base_url_path: str = "") -> str:
     return f"/{prefix}{VENDOR_URL}" if prefix else VENDOR_URL
 
 
-def missing_files(vendor_dir: Path = VENDOR_DIR) -> list[str]:
-    """Return the vendor files (relative paths) that are not in ``vendor_dir``; [] when ready."""
-    return [f.target for f in VENDOR_FILES if not (vendor_dir / f.target).is_file()]
+def missing_files(vendor_dir: Path | None = None) -> list[str]:
+    """Return the vendor files (relative paths) not in ``vendor_dir`` (default ``VENDOR_DIR``)."""
+    folder = VENDOR_DIR if vendor_dir is None else vendor_dir
+    return [f.target for f in VENDOR_FILES if not (folder / f.target).is_file()]
 
 
-def vendor_ready(vendor_dir: Path = VENDOR_DIR) -> bool:
-    """Return True if every file the map loads is in ``vendor_dir``."""
+def vendor_ready(vendor_dir: Path | None = None) -> bool:
+    """Return True if every file the map loads is in ``vendor_dir`` (default ``VENDOR_DIR``)."""
     return not missing_files(vendor_dir)
 
 

@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PAGES, XSS_NAME, map_frame, screenshot, wait_for_app
 
@@ -130,3 +131,16 @@ def test_markup_in_a_venue_name_runs_nothing(app_url, context):
     page.wait_for_timeout(500)
     assert dialogs == []
     screenshot(page, "map_popup_escaped")
+
+
+def test_search_narrows_the_map(app_url, context):
+    page = context.new_page()
+    _open(page, app_url, "map")
+    page.get_by_text("筛选").click()
+    box = page.get_by_role("textbox", name="按名称或编码搜索")
+    box.fill("HN-T-632301100")
+    box.press("Enter")
+    wait_for_app(page)
+    page.get_by_text("显示 1 / 229 个阵地").wait_for(timeout=30_000)
+    # the old map may still be on screen for a moment: wait for the new one
+    expect(map_frame(page).locator("path.vm-venue")).to_have_count(1, timeout=60_000)
