@@ -108,6 +108,7 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
     },
     "map.position.surveyed": {"zh": "实测", "en": "Surveyed"},
     "map.approximate": {"zh": "近似", "en": "approximate"},
+    "map.approximate_suffix": {"zh": "（近似）", "en": " (approximate)"},
     "map.approximate_note": {
         "zh": "近似边界：由乡镇驻地推算，仅供参考",
         "en": "Approximate boundary derived from the township seat, for orientation only",

@@ -120,7 +120,7 @@ def township_layer(
     tips, index = [], []
     for i, row in enumerate(gdf.itertuples(index=False)):
         is_approx = True if approx is None else bool(approx.iloc[i])
-        note = f" ({esc(tr('map.approximate', lang))})" if is_approx else ""
+        note = esc(tr("map.approximate_suffix", lang)) if is_approx else ""
         code = esc(getattr(row, "township_code", None))
         tips.append(f"{esc(_name(row, lang))} · {code}{note}")
         index.append(1 if is_approx else 0)

@@ -43,11 +43,11 @@ def _swatch(entry: LegendEntry) -> str:
 
 
 def legend_html(entries: list[LegendEntry], title: str) -> str:
-    """Return the legend's HTML: a title and one row per entry, all text escaped."""
+    """Return the legend's HTML: a title that folds it away and one row per entry, escaped."""
     rows = "".join(
         f'<div class="vm-legend-row">{_swatch(e)}<span>{esc(e.label)}</span></div>' for e in entries
     )
-    return f'<div class="vm-legend-title">{esc(title)}</div>{rows}'
+    return f'<details open><summary class="vm-legend-title">{esc(title)}</summary>{rows}</details>'
 
 
 class Legend(MacroElement):

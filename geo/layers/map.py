@@ -8,7 +8,7 @@ draws. All inputs are WGS84 and are moved into the basemap's coordinates once, h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import folium
 import geopandas as gpd
@@ -143,13 +143,18 @@ def _add_layers(m: folium.Map, data: MapData, options: MapOptions, lang: str) ->
 def _add_venue_levels(
     m: folium.Map, venues: gpd.GeoDataFrame, options: MapOptions, lang: str
 ) -> None:
-    """Add one layer per network level, so each level can be switched in the layer control."""
+    """Add one layer per network level, so each level can be switched in the layer control.
+
+    Clustering, when asked for, applies to the many village-level venues only: the few
+    centres above them stay visible on their own.
+    """
     for level in sorted(int(v) for v in venues["level"].dropna().unique()):
         rows = venues[venues["level"] == level]
         name = tr("map.layer.level", lang, level=label(LEVELS, str(level), lang))
-        venue_layer(
-            rows, style=options.venue_style, lang=lang, name=name, show="venues" in options.show
-        ).add_to(m)
+        style = replace(options.venue_style, cluster=options.venue_style.cluster and level == 4)
+        venue_layer(rows, style=style, lang=lang, name=name, show="venues" in options.show).add_to(
+            m
+        )
 
 
 def legend_entries(data: MapData, options: MapOptions, lang: str) -> list[LegendEntry]:
@@ -215,8 +220,14 @@ def build_map(
     folium.Map
         Pass it through ``ui.assets.offline`` before showing it.
     """
+    # maxZoom must be set even without tiles: marker clustering refuses a map without one
     m = folium.Map(
-        location=DEFAULT_CENTER, zoom_start=8, tiles=None, control_scale=True, prefer_canvas=False
+        location=DEFAULT_CENTER,
+        zoom_start=8,
+        tiles=None,
+        control_scale=True,
+        minZoom=4,  # Map options (folium's min_zoom/max_zoom only reach a tile layer)
+        maxZoom=18,
     )
     basemaps.add_basemap(m, options.basemap, lang=lang, token=options.tianditu_token)
     _add_layers(m, data, options, lang)

@@ -144,3 +144,20 @@ def test_search_narrows_the_map(app_url, context):
     page.get_by_text("显示 1 / 229 个阵地").wait_for(timeout=30_000)
     # the old map may still be on screen for a moment: wait for the new one
     expect(map_frame(page).locator("path.vm-venue")).to_have_count(1, timeout=60_000)
+
+
+def test_clusters_sum_to_every_venue(app_url, context, venue_count):
+    _, expected = venue_count
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))  # the map iframe included
+    _open(page, app_url, "map")
+    page.get_by_text("聚合村级站点").click()
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.locator(".marker-cluster").first.wait_for(timeout=60_000)
+    counts = [int(text) for text in frame.locator(".marker-cluster span").all_inner_texts()]
+    singles = frame.locator("path.vm-venue").count()
+    assert sum(counts) + singles == expected
+    assert errors == []
+    screenshot(page, "map_clustered")

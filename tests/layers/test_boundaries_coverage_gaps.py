@@ -18,7 +18,7 @@ from tests.layers.test_venues import _html
 
 def test_approximate_townships_are_dashed_and_labelled(townships):
     zh = _html(township_layer(townships, lang="zh"))
-    assert "隆务镇 · 632301100 (近似)" in zh and "保安镇 · 632301101\"" in zh
+    assert "隆务镇 · 632301100（近似）" in zh and "保安镇 · 632301101\"" in zh
     assert '"dashArray":"5 4","fillColor":"#ffffff","fillOpacity":0.0,"className":' \
            '"vm-township vm-approx"' in zh
     assert "(approximate)" in _html(township_layer(townships, lang="en"))
