@@ -7,7 +7,7 @@ scripts and stylesheets at the app's own server.
 from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, add_basemap, to_display
 from geo.layers.boundaries import county_layer, simplify_for_display, township_layer
 from geo.layers.coverage import coverage_areas, coverage_layer, uncovered_layer
-from geo.layers.gaps import gap_layer, proposed_layer
+from geo.layers.gaps import gap_hexes, gap_layer, proposed_layer
 from geo.layers.legend import Legend, LegendEntry
 from geo.layers.map import LAYER_CODES, MapData, MapOptions, build_map
 from geo.layers.venues import VenueStyle, venue_layer
@@ -26,6 +26,7 @@ __all__ = [
     "county_layer",
     "coverage_areas",
     "coverage_layer",
+    "gap_hexes",
     "gap_layer",
     "proposed_layer",
     "simplify_for_display",

@@ -1,6 +1,7 @@
 """Map controls: full screen, distance measuring, the page style, all in the interface language.
 
-The scale bar is Leaflet's own ``L.control.scale`` (``folium.Map(control_scale=True)``).
+The scale bar is Leaflet's own ``L.control.scale``, metric only (folium's ``control_scale``
+would add miles as well).
 Distance measuring uses Leaflet.PolylineMeasure (npm ``leaflet.polylinemeasure``, no
 dependencies, labels configurable so they can be Chinese). Its asset names below are mapped to
 ``static/vendor`` by ``ui.assets.offline``; the CDN URLs are never loaded.
@@ -33,6 +34,22 @@ table.vm-popup td { padding: 1px 0; max-width: 260px; overflow-wrap: anywhere; }
 .vm-swatch { display: inline-block; width: 12px; height: 12px; flex: none; box-sizing: border-box; }
 </style>
 """
+
+
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MetricScale"
 
 
 class DistanceMeasure(JSCSSMixin, MacroElement):
@@ -80,8 +97,9 @@ class DistanceMeasure(JSCSSMixin, MacroElement):
 
 
 def add_controls(m: folium.Map, *, lang: str = "zh") -> None:
-    """Add the page style, full-screen button, distance measuring and the layer switcher."""
+    """Add the page style, scale bar, full-screen button, distance measuring, layer switcher."""
     m.get_root().header.add_child(Element(MAP_CSS), name="vm_map_css")
+    MetricScale().add_to(m)
     Fullscreen(
         position="topleft",
         title=tr("map.control.fullscreen", lang),

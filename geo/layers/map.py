@@ -225,7 +225,7 @@ def build_map(
         location=DEFAULT_CENTER,
         zoom_start=8,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # geo.layers.controls adds a metric-only scale bar
         minZoom=4,  # Map options (folium's min_zoom/max_zoom only reach a tile layer)
         maxZoom=18,
     )

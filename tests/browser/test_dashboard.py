@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from urllib.parse import urlparse
 
 import pytest
@@ -161,3 +162,17 @@ def test_clusters_sum_to_every_venue(app_url, context, venue_count):
     assert sum(counts) + singles == expected
     assert errors == []
     screenshot(page, "map_clustered")
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("leaflet/leaflet.js", "javascript"), ("leaflet/leaflet.css", "text/css"),
+     ("leaflet.fullscreen/icon-fullscreen.svg", "image/svg+xml"),
+     ("leaflet/images/layers.png", "image/png")],
+)
+def test_vendor_files_are_served_with_their_type(app_url, path, content_type):
+    # Streamlit sends nosniff: a script served as text/plain would be refused by the browser
+    with urllib.request.urlopen(f"{app_url}/app/static/vendor/{path}") as response:  # noqa: S310
+        assert response.status == 200
+        assert content_type in response.headers["Content-Type"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
