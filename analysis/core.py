@@ -11,8 +11,8 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-#: Cell size (frame units, metres) of the locality sort applied before large queries.
-_SORT_CELL_M = 20_000.0
+#: Grid of the locality sort applied before large queries (bins per axis, <= 256).
+_SORT_BINS = 256
 #: Below this many query points the locality sort is not worth its cost.
 _SORT_MIN_POINTS = 50_000
 
@@ -22,18 +22,25 @@ def build_tree(points: np.ndarray) -> cKDTree:
     return cKDTree(np.asarray(points, dtype=float))
 
 
-def locality_order(points: np.ndarray, cell_m: float = _SORT_CELL_M) -> np.ndarray:
-    """Return an ordering that groups nearby points together (row-major grid cells).
+def locality_order(points: np.ndarray, bins: int = _SORT_BINS) -> np.ndarray:
+    """Return an ordering that groups nearby points together.
 
-    Querying a KD-tree with spatially sorted points keeps the tree in cache, which roughly
-    halves the query time of hundreds of thousands of scattered points.
+    Points are binned on a ``bins`` x ``bins`` grid over their two widest coordinates, rows
+    walked alternately left-right and right-left, and sorted by cell with a 16-bit radix sort.
+    Querying a KD-tree with points in this order keeps the tree in cache, which makes queries
+    of hundreds of thousands of scattered points several times faster. The order never
+    changes any result.
     """
-    cells = np.floor(points / cell_m).astype(np.int64)
-    cells -= cells.min(axis=0)
-    key = cells[:, 0]
-    for column in range(1, cells.shape[1]):
-        key = key * (int(cells[:, column].max()) + 1) + cells[:, column]
-    return np.argsort(key)
+    extent = points.max(axis=0) - points.min(axis=0)
+    dims = np.argsort(extent)[::-1][:2]
+    low = points[:, dims].min(axis=0)
+    scale = (bins - 1e-6) / np.maximum(extent[dims], 1e-9)
+    cells = ((points[:, dims] - low) * scale).astype(np.uint16)
+    row = cells[:, 0]
+    col = cells[:, 1] if cells.shape[1] > 1 else np.zeros_like(row)
+    col = np.where(row & 1, bins - 1 - col, col).astype(np.uint16)  # serpentine rows
+    key = (row << np.uint16(8)) | col
+    return np.argsort(key, kind="stable")
 
 
 def nearest(
