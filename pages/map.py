@@ -35,9 +35,7 @@ def tianditu_token() -> str | None:
         return token
     try:
         return str(st.secrets.get("tianditu_token", "")).strip() or None
-    except (FileNotFoundError, KeyError, st.errors.StreamlitAPIException):
-        return None
-    except Exception:  # noqa: BLE001 - a malformed secrets file must not break the map
+    except Exception:  # noqa: BLE001 - no or a malformed secrets file must not break the map
         return None
 
 
@@ -204,6 +202,7 @@ def _map_data(
     if filters["counties"]:
         counties = counties[counties["county_code"].isin(filters["counties"])]
     return MapData(
+        proposed=_proposal(layers),
         venues=shown_venues,
         counties=counties,
         townships=townships,
@@ -211,6 +210,19 @@ def _map_data(
         uncovered=uncovered,
         gaps=gap_hexes(uncovered) if "gaps" in layers else None,
     )
+
+
+def _proposal(layers: frozenset[str]) -> gpd.GeoDataFrame | None:
+    """Return the sites of the last siting run of this session (Gaps page), if any."""
+    params = st.session_state.get("site_params")
+    if "proposed" not in layers or not params:
+        return None
+    try:
+        proposal = loaders.scenario(*params).proposal.copy()
+    except VenuemapError:
+        return None
+    proposal["rank"] = range(1, len(proposal) + 1)
+    return proposal
 
 
 def _assets_missing(lang: str) -> None:
@@ -241,6 +253,8 @@ def render(lang: str) -> None:
     )
     if shown.empty:
         st.info(t("map.no_match", lang))
+    if "proposed" in layers and not st.session_state.get("site_params"):
+        st.caption(t("map.no_proposal", lang))
     if not assets.vendor_ready():
         _assets_missing(lang)
         return

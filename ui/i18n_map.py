@@ -63,6 +63,10 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
         "zh": "高德底图使用 GCJ-02 坐标，所有图层已相应偏移以便对齐。",
         "en": "Amap tiles use GCJ-02 coordinates; all layers are shifted to line up with them.",
     },
+    "map.no_proposal": {
+        "zh": "尚无建议选址：请先在“缺口与选址”页运行选址方案。",
+        "en": "No proposed sites yet: run a siting scenario on the Gaps & siting page first.",
+    },
     "map.data_error": {"zh": "数据无法加载：", "en": "The data could not be loaded:"},
     # basemaps
     "map.basemap.none": {"zh": "无底图（仅边界）", "en": "No basemap (boundaries only)"},

@@ -61,3 +61,16 @@ def test_missing_assets_are_explained_not_a_blank_map(tmp_path, monkeypatch):
     assert not at.exception
     assert "地图组件尚未安装" in at.error[0].value
     assert any(assets.SETUP_COMMAND in str(c.value) for c in at.code)
+
+
+def test_last_siting_proposal_can_be_shown(tmp_path, monkeypatch):
+    monkeypatch.setenv("VENUEMAP_STORE", str(tmp_path / "none.gpkg"))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["_entrypoint_ran"] = True
+    at.session_state["map_layers_zh"] = ["venues", "proposed"]
+    at.run()
+    assert "尚无建议选址" in _text(at)  # no scenario run yet: the page says where to run one
+    at.session_state["site_params"] = (str(tmp_path / "none.gpkg"), "none", "mclp", 2, 5.0, 1.4)
+    at.run()
+    assert not at.exception
+    assert "尚无建议选址" not in _text(at)
