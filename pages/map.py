@@ -14,9 +14,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from analysis.areas import service_areas
 from geo.errors import VenuemapError
-from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map, coverage_areas
+from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map
 from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, basemap_label, get_basemap
+from geo.layers.coverage import merge_service_areas
 from geo.layers.gaps import gap_hexes
 from geo.schema import KINDS, LIST_SEPARATOR, ORGANIZATIONS, STATUSES, codes, label
 from ui import assets, loaders
@@ -190,12 +192,6 @@ def _map_data(
 ) -> MapData:
     county_km, township_km, village_km, detour = current_standard()
     radii_km = (county_km, township_km, village_km)
-    reach_m = {
-        2: county_km * 1000 / detour,
-        3: township_km * 1000 / detour,
-        4: village_km * 1000 / detour,
-    }
-    in_service = shown_venues[shown_venues["status"] == "in_service"]
     uncovered = _in_area(loaders.gap_list(status.path, status.version, radii_km, detour), filters)
     townships = _in_area(loaders.area_layer(status.path, status.version, "townships"), filters)
     counties = loaders.reference_layer("counties")
@@ -206,10 +202,18 @@ def _map_data(
         venues=shown_venues,
         counties=counties,
         townships=townships,
-        coverage=coverage_areas(in_service, reach_m) if "coverage" in layers else None,
+        coverage=_coverage(shown_venues, radii_km, detour) if "coverage" in layers else None,
         uncovered=uncovered,
         gaps=gap_hexes(uncovered) if "gaps" in layers else None,
     )
+
+
+def _coverage(
+    venues: gpd.GeoDataFrame, radii_km: tuple[float, float, float], detour: float
+) -> gpd.GeoDataFrame:
+    """Return the areas the shown venues serve, per level, with the analysis's own standard."""
+    areas = service_areas(venues, loaders.standards_for(radii_km, detour), detour=detour)
+    return merge_service_areas(areas)
 
 
 def _proposal(layers: frozenset[str]) -> gpd.GeoDataFrame | None:

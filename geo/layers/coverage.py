@@ -19,7 +19,7 @@ from pyproj import Geod
 from geo.errors import AnalysisError
 from geo.layers._element import StyledGeoJson, make_features
 from geo.layers._html import detail_table, esc, fmt_km, fmt_people, is_missing, tip, tr
-from geo.schema import LEVELS, STORAGE_CRS, label
+from geo.schema import LEVEL_OF_KIND, LEVELS, STORAGE_CRS, label
 
 _GEOD = Geod(ellps="WGS84")
 #: Vertices of one coverage circle.
@@ -110,6 +110,35 @@ def coverage_areas(
     columns = ["level", "radius_m", "venue_count", "geometry"]
     if not rows:
         return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=STORAGE_CRS)
+
+
+def merge_service_areas(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Merge per-venue service areas into one shape per network level, for display.
+
+    Parameters
+    ----------
+    areas
+        Output of ``analysis.areas.service_areas``: one polygon per venue with ``kind`` and
+        ``reach_m`` (the straight-line radius drawn), EPSG:4326.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The shape of :func:`coverage_areas` (level, radius_m = largest reach drawn, venue_count,
+        geometry), largest radius first, so the same layer and legend draw either.
+    """
+    columns = ["level", "radius_m", "venue_count", "geometry"]
+    if areas.empty:
+        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=STORAGE_CRS)
+    areas = areas.to_crs(STORAGE_CRS) if areas.crs is not None else areas
+    levels = areas["kind"].map(LEVEL_OF_KIND).fillna(4).astype(int)
+    rows = [
+        (int(level), float(group["reach_m"].max()), len(group),
+         shapely.union_all(np.asarray(group.geometry)))
+        for level, group in areas.groupby(levels, sort=True)
+    ]  # fmt: skip
+    rows.sort(key=lambda row: -row[1])
     return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=STORAGE_CRS)
 
 

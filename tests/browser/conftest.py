@@ -164,8 +164,8 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
 
 
 def map_frame(page):
-    """Return the st_folium iframe's FrameLocator."""
-    return page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    """Return the st_folium iframe's FrameLocator (the newest, while a redraw replaces it)."""
+    return page.locator('iframe[title="streamlit_folium.st_folium"]').last.content_frame
 
 
 def screenshot(page, name: str) -> None:

@@ -11,6 +11,7 @@ from geo.errors import AnalysisError
 from geo.layers import MapData, build_map, coverage_areas
 from geo.layers.boundaries import simplify_for_display, township_layer
 from geo.layers.coverage import geodesic_circles, uncovered_layer
+from geo.layers.coverage import merge_service_areas as coverage_merge
 from geo.layers.gaps import GapStyle, gap_hexes, gap_layer
 from geo.layers.legend import LegendEntry, legend_html
 from tests.layers.test_venues import _html
@@ -93,3 +94,16 @@ def test_legend_is_bilingual(venues, counties, townships):
     zh_html, en_html = zh.get_root().render(), en.get_root().render()
     assert "乡镇界（近似）" in zh_html and "Township boundary (approximate)" in en_html
     assert "Township boundary" not in zh_html
+
+
+def test_service_areas_merge_per_level(venues):
+    from analysis.areas import service_areas
+    from analysis.standards import default_standards
+
+    areas = service_areas(venues, default_standards(), detour=1.0)
+    merged = coverage_merge(areas)
+    assert set(merged["level"]) <= {2, 3, 4}
+    assert merged["radius_m"].is_monotonic_decreasing
+    assert merged["venue_count"].sum() == len(areas)
+    assert merged.geometry.is_valid.all()
+    assert merged.crs == "EPSG:4326"
