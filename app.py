@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.chrome import init_session, render_sidebar
+from ui.chrome import REQUESTED_PAGE_KEY, init_session, render_sidebar
 from ui.i18n import t
 
 st.set_page_config(
@@ -33,13 +33,14 @@ PAGES = (
     ("pages/about.py", "nav.about", "about"),
 )
 ROOT = Path(__file__).resolve().parent
-pages = [
-    st.Page(str(ROOT / file), title=t(key, lang), url_path=url, default=index == 0)
+pages = {
+    Path(file).name: st.Page(str(ROOT / file), title=t(key, lang), url_path=url, default=index == 0)
     for index, (file, key, url) in enumerate(PAGES)
-    # The map page is built by another part of the team; until it lands, the others still run.
-    if (ROOT / file).exists()
-]
-page = st.navigation(pages)
-render_sidebar(lang)
+}
+page = st.navigation(list(pages.values()))
 st.session_state["_entrypoint_ran"] = True
+requested = st.session_state.pop(REQUESTED_PAGE_KEY, None)
+if requested in pages and pages[requested] is not page:
+    st.switch_page(pages[requested])
+render_sidebar(lang)
 page.run()

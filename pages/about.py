@@ -61,5 +61,5 @@ def render(lang: str) -> None:
             st.markdown(readme.read_text(encoding="utf-8"))
 
 
-ensure_entrypoint()
+ensure_entrypoint(__file__)
 render(current_lang())

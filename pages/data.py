@@ -232,5 +232,5 @@ def render(lang: str) -> None:
         import_section(lang, status)
 
 
-ensure_entrypoint()
+ensure_entrypoint(__file__)
 render(current_lang())

@@ -297,5 +297,5 @@ def render(lang: str) -> None:
     scenario_section(status, lang)
 
 
-ensure_entrypoint()
+ensure_entrypoint(__file__)
 render(current_lang())

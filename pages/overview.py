@@ -188,5 +188,5 @@ def render(lang: str) -> None:
         )
 
 
-ensure_entrypoint()
+ensure_entrypoint(__file__)
 render(current_lang())

@@ -63,14 +63,20 @@ def init_session() -> None:
         st.session_state.setdefault(key, value)
 
 
-def ensure_entrypoint() -> None:
-    """Send a page opened before app.py ever ran through app.py first.
+def ensure_entrypoint(page_file: str) -> None:
+    """Send a page opened before app.py ever ran through app.py first, remembering the page.
 
     On a server's very first request Streamlit still uses its legacy ``pages/`` routing and may
-    run a page file alone; going through app.py draws the chrome and sets session defaults.
+    run a page file alone; going through app.py draws the chrome and sets session defaults, and
+    app.py then switches to ``page_file`` (pass ``__file__``) so a bookmark lands where it points.
     """
     if not st.session_state.get("_entrypoint_ran"):
+        st.session_state[REQUESTED_PAGE_KEY] = Path(page_file).name
         st.switch_page(str(Path(__file__).resolve().parent.parent / "app.py"))
+
+
+#: Session key where :func:`ensure_entrypoint` leaves the page a first visit asked for.
+REQUESTED_PAGE_KEY = "_requested_page"
 
 
 def current_lang() -> str:

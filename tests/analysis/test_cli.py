@@ -2,19 +2,20 @@ import json
 
 import pytest
 
-from geo.boundaries import get_path
 from tests.analysis.conftest import points
 from venuemap.cli import main
 
-DEMO = get_path("venues_demo").exists() and get_path("villages").exists()
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
 def files(tmp_path, demand, venues):
     demand["name"] = ["甲村", "乙村", "丙村", "丁村"]
-    paths = {"demand": tmp_path / "demand.geojson", "venues": tmp_path / "venues.geojson",
-             "candidates": tmp_path / "cands.geojson"}
+    paths = {
+        "demand": tmp_path / "demand.geojson",
+        "venues": tmp_path / "venues.geojson",
+        "candidates": tmp_path / "cands.geojson",
+    }
     demand.to_crs("EPSG:4326").to_file(paths["demand"])
     venues.to_crs("EPSG:4326").to_file(paths["venues"])
     cands = points([(3000, 500), (30_000, 0)], id=["near-B", "nowhere"])
@@ -30,11 +31,31 @@ def run_json(capsys, argv):
 
 
 def test_coverage_json_on_files(capsys, files, tmp_path):
-    payload = run_json(capsys, ["coverage", "--venues", files["venues"], "--demand",
-                                files["demand"], "--radius-km", "2", "--detour", "1", "--json",
-                                "--store", str(tmp_path / "none.gpkg")])
-    assert list(payload) == ["demand", "covered", "population", "population_covered",
-                             "by_county", "network"]
+    payload = run_json(
+        capsys,
+        [
+            "coverage",
+            "--venues",
+            files["venues"],
+            "--demand",
+            files["demand"],
+            "--radius-km",
+            "2",
+            "--detour",
+            "1",
+            "--json",
+            "--store",
+            str(tmp_path / "none.gpkg"),
+        ],
+    )
+    assert list(payload) == [
+        "demand",
+        "covered",
+        "population",
+        "population_covered",
+        "by_county",
+        "network",
+    ]
     # 2 km for all: the centre covers A; the station covers C (1 km) and its own village D
     assert (payload["demand"], payload["covered"]) == (4, 3)
     assert payload["population_covered"] == 800
@@ -45,8 +66,22 @@ def test_coverage_json_on_files(capsys, files, tmp_path):
 
 def test_coverage_out_is_rfc7946_geojson(capsys, files, tmp_path):
     out = tmp_path / "coverage.geojson"
-    assert main(["coverage", "--venues", files["venues"], "--demand", files["demand"],
-                 "--out", str(out), "--store", str(tmp_path / "none.gpkg")]) == 0
+    assert (
+        main(
+            [
+                "coverage",
+                "--venues",
+                files["venues"],
+                "--demand",
+                files["demand"],
+                "--out",
+                str(out),
+                "--store",
+                str(tmp_path / "none.gpkg"),
+            ]
+        )
+        == 0
+    )
     text = out.read_text(encoding="utf-8")
     assert "甲村" in text  # readable UTF-8 Chinese, not \u escapes
     coords = [c for f in json.loads(text)["features"] for c in f["geometry"]["coordinates"]]
@@ -56,39 +91,112 @@ def test_coverage_out_is_rfc7946_geojson(capsys, files, tmp_path):
 
 def test_custom_standard_file(capsys, files, tmp_path):
     toml = tmp_path / "std.toml"
-    toml.write_text("detour = 1\n[kinds.township_centre]\nlevel = 3\nradius_km = 4\n",
-                    encoding="utf-8")
-    payload = run_json(capsys, ["coverage", "--venues", files["venues"], "--demand",
-                                files["demand"], "--standard", str(toml), "--kind",
-                                "乡镇群团服务中心", "--json", "--store", str(tmp_path / "n.gpkg")])
+    toml.write_text(
+        "detour = 1\n[kinds.township_centre]\nlevel = 3\nradius_km = 4\n", encoding="utf-8"
+    )
+    payload = run_json(
+        capsys,
+        [
+            "coverage",
+            "--venues",
+            files["venues"],
+            "--demand",
+            files["demand"],
+            "--standard",
+            str(toml),
+            "--kind",
+            "乡镇群团服务中心",
+            "--json",
+            "--store",
+            str(tmp_path / "n.gpkg"),
+        ],
+    )
     assert payload["covered"] == 2  # A and B within 4 km of the centre
 
 
 def test_site_json_shape(capsys, files, tmp_path):
-    payload = run_json(capsys, ["site", "--model", "mclp", "--add", "1", "--radius-km", "2",
-                                "--detour", "1", "--venues", files["venues"], "--demand",
-                                files["demand"], "--candidates", files["candidates"], "--json",
-                                "--store", str(tmp_path / "n.gpkg")])
-    assert payload == {"model": "mclp", "selected": ["near-B"], "covered_population": 1000,
-                       "objective": 200, "optimal": True}
+    payload = run_json(
+        capsys,
+        [
+            "site",
+            "--model",
+            "mclp",
+            "--add",
+            "1",
+            "--radius-km",
+            "2",
+            "--detour",
+            "1",
+            "--venues",
+            files["venues"],
+            "--demand",
+            files["demand"],
+            "--candidates",
+            files["candidates"],
+            "--json",
+            "--store",
+            str(tmp_path / "n.gpkg"),
+        ],
+    )
+    assert payload == {
+        "model": "mclp",
+        "selected": ["near-B"],
+        "covered_population": 1000,
+        "objective": 200,
+        "optimal": True,
+    }
 
 
 def test_site_out_writes_planned_venues(capsys, files, tmp_path):
     out = tmp_path / "planned.geojson"
-    assert main(["site", "--model", "lscp", "--radius-km", "2", "--detour", "1", "--venues",
-                 files["venues"], "--demand", files["demand"], "--candidates",
-                 files["candidates"], "--out", str(out), "--store", str(tmp_path / "n.gpkg")]) == 0
+    assert (
+        main(
+            [
+                "site",
+                "--model",
+                "lscp",
+                "--radius-km",
+                "2",
+                "--detour",
+                "1",
+                "--venues",
+                files["venues"],
+                "--demand",
+                files["demand"],
+                "--candidates",
+                files["candidates"],
+                "--out",
+                str(out),
+                "--store",
+                str(tmp_path / "n.gpkg"),
+            ]
+        )
+        == 0
+    )
     features = json.loads(out.read_text(encoding="utf-8"))["features"]
     assert [f["properties"]["status"] for f in features] == ["planned"]
     assert "lscp: 1 new site(s)" in capsys.readouterr().out
 
 
 def test_gaps_json(capsys, files, tmp_path):
-    payload = run_json(capsys, ["gaps", "--venues", files["venues"], "--demand", files["demand"],
-                                "--radius-km", "2", "--detour", "1", "--json",
-                                "--store", str(tmp_path / "n.gpkg")])
-    assert list(payload) == ["uncovered", "deserts", "townships_without_centre",
-                             "redundant_venues"]
+    payload = run_json(
+        capsys,
+        [
+            "gaps",
+            "--venues",
+            files["venues"],
+            "--demand",
+            files["demand"],
+            "--radius-km",
+            "2",
+            "--detour",
+            "1",
+            "--json",
+            "--store",
+            str(tmp_path / "n.gpkg"),
+        ],
+    )
+    assert list(payload) == ["uncovered", "deserts", "townships_without_centre", "redundant_venues"]
     assert [row["village_code"] for row in payload["uncovered"]] == ["V-B"]
     assert payload["townships_without_centre"] == [{"township_code": "T2"}]
 
@@ -101,8 +209,18 @@ def test_gaps_json(capsys, files, tmp_path):
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys, files, tmp_path, extra, message):
-    code = main(["coverage", "--venues", files["venues"], "--demand", files["demand"], *extra,
-                 "--store", str(tmp_path / "n.gpkg")])
+    code = main(
+        [
+            "coverage",
+            "--venues",
+            files["venues"],
+            "--demand",
+            files["demand"],
+            *extra,
+            "--store",
+            str(tmp_path / "n.gpkg"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1
 
@@ -110,8 +228,17 @@ def test_bad_input_is_one_line_exit_2(capsys, files, tmp_path, extra, message):
 def test_demand_without_population_exit_2(capsys, tmp_path, files, demand):
     path = tmp_path / "nopop.geojson"
     demand.drop(columns="population").to_crs("EPSG:4326").to_file(path)
-    code = main(["coverage", "--venues", files["venues"], "--demand", str(path),
-                 "--store", str(tmp_path / "n.gpkg")])
+    code = main(
+        [
+            "coverage",
+            "--venues",
+            files["venues"],
+            "--demand",
+            str(path),
+            "--store",
+            str(tmp_path / "n.gpkg"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "demand has no population column 'population'" in err
 
@@ -119,12 +246,22 @@ def test_demand_without_population_exit_2(capsys, tmp_path, files, demand):
 def test_csv_demand_with_chinese_headers(capsys, files, tmp_path):
     csv = tmp_path / "demand.csv"
     csv.write_bytes("名称,经度,纬度,population\n甲村,102.0,35.229011,100\n".encode("gb18030"))
-    payload = run_json(capsys, ["coverage", "--venues", files["venues"], "--demand", str(csv),
-                                "--json", "--store", str(tmp_path / "n.gpkg")])
+    payload = run_json(
+        capsys,
+        [
+            "coverage",
+            "--venues",
+            files["venues"],
+            "--demand",
+            str(csv),
+            "--json",
+            "--store",
+            str(tmp_path / "n.gpkg"),
+        ],
+    )
     assert (payload["demand"], payload["covered"]) == (1, 1)
 
 
-@pytest.mark.skipif(not DEMO, reason="demo data not built")
 def test_demo_coverage_counts(capsys, tmp_path):
     payload = run_json(capsys, ["coverage", "--json", "--store", str(tmp_path / "n.gpkg")])
     assert payload["demand"] == 299
@@ -133,10 +270,11 @@ def test_demo_coverage_counts(capsys, tmp_path):
     assert (net["villages_with_station"], net["villages"]) == (178, 299)
 
 
-@pytest.mark.skipif(not DEMO, reason="demo data not built")
 def test_demo_site_default_candidates(capsys, tmp_path):
-    payload = run_json(capsys, ["site", "--model", "mclp", "--add", "3", "--json",
-                                "--store", str(tmp_path / "n.gpkg")])
+    payload = run_json(
+        capsys,
+        ["site", "--model", "mclp", "--add", "3", "--json", "--store", str(tmp_path / "n.gpkg")],
+    )
     assert payload["optimal"] is True and len(payload["selected"]) == 3
     assert all(s.startswith("cand-") for s in payload["selected"])
 
@@ -152,10 +290,25 @@ def test_coverage_with_roads_file(capsys, tmp_path):
         paths[name] = tmp_path / f"{name}.geojson"
         gdf.to_crs("EPSG:4326").to_file(paths[name])
     out = tmp_path / "cov.geojson"
-    payload = run_json(capsys, ["coverage", "--roads", str(paths["roads"]), "--venues",
-                                str(paths["venues"]), "--demand", str(paths["demand"]),
-                                "--radius-km", "1.2", "--json", "--out", str(out),
-                                "--store", str(tmp_path / "n.gpkg")])
+    payload = run_json(
+        capsys,
+        [
+            "coverage",
+            "--roads",
+            str(paths["roads"]),
+            "--venues",
+            str(paths["venues"]),
+            "--demand",
+            str(paths["demand"]),
+            "--radius-km",
+            "1.2",
+            "--json",
+            "--out",
+            str(out),
+            "--store",
+            str(tmp_path / "n.gpkg"),
+        ],
+    )
     assert payload["covered"] == 1
     props = json.loads(out.read_text(encoding="utf-8"))["features"][0]["properties"]
     assert props["level3_venue_id"] == "A"
@@ -164,9 +317,26 @@ def test_coverage_with_roads_file(capsys, tmp_path):
 
 def test_gaps_out_mixes_points_and_hexagons(capsys, files, tmp_path):
     out = tmp_path / "gaps.geojson"
-    assert main(["gaps", "--venues", files["venues"], "--demand", files["demand"],
-                 "--radius-km", "2", "--detour", "1", "--out", str(out),
-                 "--store", str(tmp_path / "n.gpkg")]) == 0
+    assert (
+        main(
+            [
+                "gaps",
+                "--venues",
+                files["venues"],
+                "--demand",
+                files["demand"],
+                "--radius-km",
+                "2",
+                "--detour",
+                "1",
+                "--out",
+                str(out),
+                "--store",
+                str(tmp_path / "n.gpkg"),
+            ]
+        )
+        == 0
+    )
     features = json.loads(out.read_text(encoding="utf-8"))["features"]
     kinds = {(f["properties"]["gap_type"], f["geometry"]["type"]) for f in features}
     assert {("uncovered", "Point"), ("desert", "Polygon")} <= kinds

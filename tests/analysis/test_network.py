@@ -4,7 +4,6 @@ import pytest
 from shapely.geometry import box
 
 from analysis.network import check_network, find_orphans
-from geo.boundaries import get_path
 from tests.analysis.conftest import GK, X0, Y0, points
 
 
@@ -40,11 +39,14 @@ def test_standards_decide_who_is_beyond(demand, venues, townships):
 def test_orphans(venues, townships):
     counties = gpd.GeoDataFrame(
         {"county_code": ["632301"]},
-        geometry=[box(X0 - 1000, Y0 - 1000, X0 + 20_000, Y0 + 5000)], crs=GK,
+        geometry=[box(X0 - 1000, Y0 - 1000, X0 + 20_000, Y0 + 5000)],
+        crs=GK,
     )
     extra = points(
-        [(50_000, 50_000), (0, 0), (0, 0)], id=["far", "nocode", "badcounty"],
-        kind=["village_station"] * 3, township_code=["T1", "T9", "T1"],
+        [(50_000, 50_000), (0, 0), (0, 0)],
+        id=["far", "nocode", "badcounty"],
+        kind=["village_station"] * 3,
+        township_code=["T1", "T9", "T1"],
         county_code=["632301", "632301", "999999"],
     )
     orphans = find_orphans(pd.concat([venues, extra], ignore_index=True), townships, counties)
@@ -56,13 +58,14 @@ def test_orphans(venues, townships):
     }
 
 
-@pytest.mark.skipif(not get_path("venues_demo").exists(), reason="demo data not built")
 def test_demo_network_26_of_33_and_178_of_299():
     from geo.boundaries import load_layer
 
     report = check_network(
-        load_layer("venues_demo"), load_layer("villages"),
-        townships=load_layer("townships"), counties=load_layer("counties"),
+        load_layer("venues_demo"),
+        load_layer("villages"),
+        townships=load_layer("townships"),
+        counties=load_layer("counties"),
     )
     assert (report.counts["townships_with_centre"], report.counts["townships"]) == (26, 33)
     assert (report.counts["villages_with_station"], report.counts["villages"]) == (178, 299)

@@ -60,7 +60,7 @@ def _ensure_assets() -> None:
     if assets.vendor_ready():
         return
     if not (assets.NODE_MODULES / "leaflet").is_dir():
-        pytest.skip(f"map assets not installed: run `{assets.SETUP_COMMAND}`")
+        pytest.fail(f"map assets not installed: run `{assets.SETUP_COMMAND}`")
     assets.install()
 
 
@@ -114,7 +114,7 @@ def server(
 def browser():
     """Headless Debian Chromium driven by Playwright's sync API."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} not found: run `scripts/setup test` (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

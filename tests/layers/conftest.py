@@ -12,28 +12,103 @@ XSS_NAME = "<img src=x onerror=alert(1)>"
 @pytest.fixture
 def venues() -> gpd.GeoDataFrame:
     rows = [
-        ("V1", XSS_NAME, None, "village_station", 4, "632301", "632301100", "632301100001",
-         "union;women", "<b>bold</b> & more", "隆务镇 <script>x</script>", "in_service",
-         2021, "illustrative", Point(102.012844, 35.508935)),
-        ("V2", "隆务镇群团服务中心", "Longwu centre", "township_centre", 3, "632301",
-         "632301100", None, "youth_league", "政策宣传", "隆务镇", "in_service", 2020, "surveyed",
-         Point(102.05, 35.55)),
-        ("V3", "同仁市群团服务中心", "Tongren centre", "county_centre", 2, "632301", None, None,
-         "union", None, None, "planned", None, "surveyed", Point(102.10, 35.60)),
-        ("V4", "保安镇企业职工之家", None, "enterprise_home", 4, "632301", "632301101", None,
-         "union", None, None, "closed", None, "illustrative", Point(102.07, 35.62)),
+        (
+            "V1",
+            XSS_NAME,
+            None,
+            "village_station",
+            4,
+            "632301",
+            "632301100",
+            "632301100001",
+            "union;women",
+            "<b>bold</b> & more",
+            "隆务镇 <script>x</script>",
+            "in_service",
+            2021,
+            "illustrative",
+            Point(102.012844, 35.508935),
+        ),
+        (
+            "V2",
+            "隆务镇群团服务中心",
+            "Longwu centre",
+            "township_centre",
+            3,
+            "632301",
+            "632301100",
+            None,
+            "youth_league",
+            "政策宣传",
+            "隆务镇",
+            "in_service",
+            2020,
+            "surveyed",
+            Point(102.05, 35.55),
+        ),
+        (
+            "V3",
+            "同仁市群团服务中心",
+            "Tongren centre",
+            "county_centre",
+            2,
+            "632301",
+            None,
+            None,
+            "union",
+            None,
+            None,
+            "planned",
+            None,
+            "surveyed",
+            Point(102.10, 35.60),
+        ),
+        (
+            "V4",
+            "保安镇企业职工之家",
+            None,
+            "enterprise_home",
+            4,
+            "632301",
+            "632301101",
+            None,
+            "union",
+            None,
+            None,
+            "closed",
+            None,
+            "illustrative",
+            Point(102.07, 35.62),
+        ),
     ]
-    columns = ["id", "name", "name_en", "kind", "level", "county_code", "township_code",
-               "village_code", "organizations", "services", "address", "status", "year_opened",
-               "position", "geometry"]
+    columns = [
+        "id",
+        "name",
+        "name_en",
+        "kind",
+        "level",
+        "county_code",
+        "township_code",
+        "village_code",
+        "organizations",
+        "services",
+        "address",
+        "status",
+        "year_opened",
+        "position",
+        "geometry",
+    ]
     return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
 
 
 @pytest.fixture
 def counties() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"county_code": ["632301", "632322"], "name": ["同仁市", "尖扎县"],
-         "name_en": ["Tongren", "Jianzha"]},
+        {
+            "county_code": ["632301", "632322"],
+            "name": ["同仁市", "尖扎县"],
+            "name_en": ["Tongren", "Jianzha"],
+        },
         geometry=[box(101.9, 35.4, 102.2, 35.7), box(101.9, 35.7, 102.2, 36.0)],
         crs="EPSG:4326",
     )
@@ -42,8 +117,12 @@ def counties() -> gpd.GeoDataFrame:
 @pytest.fixture
 def townships() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"township_code": ["632301100", "632301101"], "name": ["隆务镇", "保安镇"],
-         "county_code": ["632301", "632301"], "approximate": [True, False]},
+        {
+            "township_code": ["632301100", "632301101"],
+            "name": ["隆务镇", "保安镇"],
+            "county_code": ["632301", "632301"],
+            "approximate": [True, False],
+        },
         geometry=[box(101.9, 35.4, 102.05, 35.7), box(102.05, 35.4, 102.2, 35.7)],
         crs="EPSG:4326",
     )
@@ -52,10 +131,15 @@ def townships() -> gpd.GeoDataFrame:
 @pytest.fixture
 def villages() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"village_code": ["632301100001", "632301100002", "632301101001"],
-         "name": ["<i>甲</i>村", "乙村", "丙村"], "township_name": ["隆务镇", "隆务镇", "保安镇"],
-         "county_code": ["632301"] * 3, "township_code": ["632301100", "632301100", "632301101"],
-         "population": [100, 250, 1226], "population_source": ["illustrative"] * 3},
+        {
+            "village_code": ["632301100001", "632301100002", "632301101001"],
+            "name": ["<i>甲</i>村", "乙村", "丙村"],
+            "township_name": ["隆务镇", "隆务镇", "保安镇"],
+            "county_code": ["632301"] * 3,
+            "township_code": ["632301100", "632301100", "632301101"],
+            "population": [100, 250, 1226],
+            "population_source": ["illustrative"] * 3,
+        },
         geometry=[Point(101.95, 35.45), Point(101.95, 35.45), Point(102.15, 35.65)],
         crs="EPSG:4326",
     )

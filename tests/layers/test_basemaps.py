@@ -46,8 +46,13 @@ def test_amap_shifts_a_known_point_to_its_gcj02_position(venues):
 
 
 def test_amap_overlay_coordinates_in_the_map_are_gcj02(venues, counties):
-    html = build_map(MapData(venues=venues.iloc[[0]], counties=counties),
-                     options=MapOptions(basemap="amap")).get_root().render()
+    html = (
+        build_map(
+            MapData(venues=venues.iloc[[0]], counties=counties), options=MapOptions(basemap="amap")
+        )
+        .get_root()
+        .render()
+    )
     lon, lat = (round(float(v), 5) for v in wgs84_to_gcj02(*LONGWU_WGS84))
     assert (lon, lat) == pytest.approx(LONGWU_GCJ02, abs=1e-5)
     assert f"[{lon},{lat}]" in html

@@ -19,15 +19,19 @@ from tests.layers.test_venues import _html
 
 def test_approximate_townships_are_dashed_and_labelled(townships):
     zh = _html(township_layer(townships, lang="zh"))
-    assert "隆务镇 · 632301100（近似）" in zh and "保安镇 · 632301101\"" in zh
-    assert '"dashArray":"5 4","fillColor":"#ffffff","fillOpacity":0.0,"className":' \
-           '"vm-township vm-approx"' in zh
+    assert "隆务镇 · 632301100（近似）" in zh and '保安镇 · 632301101"' in zh
+    assert (
+        '"dashArray":"5 4","fillColor":"#ffffff","fillOpacity":0.0,"className":'
+        '"vm-township vm-approx"' in zh
+    )
     assert "(approximate)" in _html(township_layer(townships, lang="en"))
 
 
 def test_simplify_keeps_shapes_valid_and_drops_vertices():
-    ring = [(101 + 0.0001 * i, 35 + 0.00001 * (i % 2)) for i in range(200)] + [(101.02, 35.1),
-                                                                               (101, 35.1)]
+    ring = [(101 + 0.0001 * i, 35 + 0.00001 * (i % 2)) for i in range(200)] + [
+        (101.02, 35.1),
+        (101, 35.1),
+    ]
     import geopandas as gpd
 
     gdf = gpd.GeoDataFrame(geometry=[shapely.Polygon(ring)], crs="EPSG:4326")
@@ -78,8 +82,15 @@ def test_gap_classes_and_labels():
     style = GapStyle()
     assert style.class_of(np.array([0, 99, 100, 350, 5000, np.nan])).tolist() == [0, 0, 1, 2, 3, 0]
     assert style.class_labels("zh") == ["< 100 人", "100–300 人", "300–1,000 人", "≥ 1,000 人"]
-    html = _html(gap_layer(gap_hexes(__import__("geopandas").GeoDataFrame(
-        {"population": [500]}, geometry=[shapely.Point(102, 35.5)], crs="EPSG:4326"))))
+    html = _html(
+        gap_layer(
+            gap_hexes(
+                __import__("geopandas").GeoDataFrame(
+                    {"population": [500]}, geometry=[shapely.Point(102, 35.5)], crs="EPSG:4326"
+                )
+            )
+        )
+    )
     assert "#fb6a4a" in html
 
 

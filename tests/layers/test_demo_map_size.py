@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from geo import boundaries
 from geo.layers import LAYER_CODES, MapData, MapOptions, build_map, coverage_areas
 from geo.layers.gaps import gap_hexes
 from ui import assets
 
 MAX_BYTES = 1_500_000
-
-pytestmark = pytest.mark.skipif(
-    not boundaries.get_path("venues_demo").exists(), reason="reference data not built"
-)
 
 
 def demo_map_html(simplify_deg: float = 0.0005) -> str:

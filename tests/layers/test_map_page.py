@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import boundaries
 from ui import assets
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "map.py")
-
-pytestmark = pytest.mark.skipif(
-    not boundaries.get_path("venues_demo").exists(), reason="reference data not built"
-)
 
 
 def _run(tmp_path, monkeypatch, lang: str = "zh") -> AppTest:

@@ -129,10 +129,8 @@ def test_vocabulary_labels_come_from_the_schema() -> None:
 
 
 def test_map_strings_are_merged_when_present() -> None:
-    try:
-        from ui.i18n_map import MAP_STRINGS
-    except ImportError:
-        pytest.skip("ui/i18n_map.py not present")
+    from ui.i18n_map import MAP_STRINGS
+
     assert set(MAP_STRINGS) <= set(i18n.STRINGS)
     key = next(iter(MAP_STRINGS))
     assert t(key, "en") == MAP_STRINGS[key]["en"]
