@@ -160,84 +160,77 @@ def scenario_section(status: loaders.StoreStatus, lang: str) -> None:
 
 def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) -> None:
     """Baseline and scenario KPIs and maps side by side, then the save-as-planned action."""
-    result = scenario.result
-    left, right = st.columns(2)
-    for col, name, figures in (
-        (left, "gaps.baseline", scenario.baseline),
-        (right, "gaps.proposal", scenario.proposed),
+    scenario_kpis(scenario, lang)
+    optimal = t("gaps.optimal", lang) if scenario.result.optimal else t("gaps.not_optimal", lang)
+    count = fmt_count(len(scenario.proposal), "sites", lang)
+    st.caption(f"{t('gaps.sites_count', lang, n=count)} · {optimal}")
+    scenario_maps(status, scenario, lang)
+    if len(scenario.proposal):
+        st.markdown(f"**{t('gaps.sites', lang)}**")
+        table = proposal_table(status, scenario.proposal, lang)
+        st.dataframe(table, hide_index=True, width="stretch")
+        interactive_map(status, scenario, lang)
+        save_section(status, scenario.proposal, lang)
+
+
+def scenario_kpis(scenario: loaders.Scenario, lang: str) -> None:
+    """Show population covered and its share, baseline beside proposal (with the change)."""
+    for col, name, figures in zip(
+        st.columns(2),
+        ("gaps.baseline", "gaps.proposal"),
+        (scenario.baseline, scenario.proposed),
+        strict=True,
     ):
-        share = (
-            figures["population_covered"] / figures["population"] if figures["population"] else None
-        )
+        population = figures["population"]
+        share = figures["population_covered"] / population if population else None
+        delta = scenario.delta["population_covered"] if name == "gaps.proposal" else None
         with col:
             st.markdown(f"**{t(name, lang)}**")
-            delta = scenario.delta if name == "gaps.proposal" else None
             st.metric(
                 t("col.population_covered", lang),
                 fmt_count(figures["population_covered"], "people", lang),
-                delta=None
-                if delta is None
-                else fmt_count(delta["population_covered"], "people", lang),
+                delta=None if delta is None else fmt_count(delta, "people", lang),
                 border=True,
             )
             st.metric(t("col.share", lang), fmt_pct(share, lang), border=True)
-    optimal = t("gaps.optimal", lang) if result.optimal else t("gaps.not_optimal", lang)
-    count = fmt_count(len(scenario.proposal), "sites", lang)
-    st.caption(f"{t('gaps.sites_count', lang, n=count)} · {optimal}")
-    left, right = st.columns(2)
+
+
+def scenario_maps(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) -> None:
+    """Two static maps: who is covered today, and who the proposal covers (sites in purple)."""
     towns = loaders.area_layer(status.path, status.version, "townships")
     before = scenario.before["covered"].astype(bool)
     base_groups = before.map(
         {True: t("gaps.legend_covered", lang), False: t("gaps.legend_uncovered", lang)}
     )
-    left.altair_chart(
-        boundary_chart(
-            towns,
-            value=None,
-            title=t("gaps.baseline", lang),
-            legend="",
-            tooltip=[],
-            points=points_frame(scenario.before, base_groups),
-            colors=group_colors(lang),
-        ),
-        width="stretch",
-    )
     after_groups = base_groups.copy()
     after_groups[scenario.newly_covered.index] = t("gaps.legend_newly", lang)
     site_groups = pd.Series(t("gaps.legend_site", lang), index=scenario.proposal.index)
     sites = points_frame(scenario.proposal, site_groups, size=160)
-    points = pd.concat([points_frame(scenario.before, after_groups), sites], ignore_index=True)
-    right.altair_chart(
-        boundary_chart(
-            towns,
-            value=None,
-            title=t("gaps.proposal", lang),
-            legend="",
-            tooltip=[],
-            points=points,
-            colors=group_colors(lang),
-        ),
-        width="stretch",
+    panels = (
+        ("gaps.baseline", points_frame(scenario.before, base_groups)),
+        ("gaps.proposal", pd.concat([points_frame(scenario.before, after_groups), sites])),
     )
-    if len(scenario.proposal):
-        st.markdown(f"**{t('gaps.sites', lang)}**")
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("col.name", lang): scenario.proposal["name"].to_numpy(),
-                    t("col.township", lang): scenario.proposal["township_code"]
-                    .map(township_names(status))
-                    .to_numpy(),
-                    t("col.kind", lang): [
-                        vocab_label("kinds", k, lang) for k in scenario.proposal["kind"]
-                    ],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-        interactive_map(status, scenario, lang)
-        save_section(status, scenario.proposal, lang)
+    for col, (title, points) in zip(st.columns(2), panels, strict=True):
+        chart = boundary_chart(
+            towns, value=None, title=t(title, lang), legend="", tooltip=[],
+            points=points.reset_index(drop=True), colors=group_colors(lang),
+        )  # fmt: skip
+        col.altair_chart(chart, width="stretch")
+
+
+def proposal_table(
+    status: loaders.StoreStatus, proposal: gpd.GeoDataFrame, lang: str
+) -> pd.DataFrame:
+    """Return the proposed sites as a table with headers in ``lang``."""
+    return pd.DataFrame(
+        {
+            t("col.name", lang): proposal["name"].to_numpy(),
+            t("col.township", lang): proposal["township_code"]
+            .map(township_names(status))
+            .to_numpy(),
+            t("col.kind", lang): [vocab_label("kinds", k, lang) for k in proposal["kind"]],
+        }
+    )
 
 
 def interactive_map(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) -> None:
