@@ -265,18 +265,13 @@ def _read(path_text: str, what: str) -> gpd.GeoDataFrame:
 
 
 def _read_csv_points(path: Path, what: str) -> gpd.GeoDataFrame:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError(f"--{what} file {path} is neither UTF-8 nor GBK text")
+    """Read a point CSV (UTF-8 or GBK, comma/tab/semicolon) with lon/lat columns."""
     import io
 
-    frame = pd.read_csv(io.StringIO(text), dtype=str)
+    from geo.readers import decode_text, sniff_delimiter
+
+    text, _ = decode_text(path, path.read_bytes())
+    frame = pd.read_csv(io.StringIO(text), dtype=str, sep=sniff_delimiter(text))
     lower = {c.strip().lower(): c for c in frame.columns}
     lon = next((lower[c] for c in _LON if c in lower), None)
     lat = next((lower[c] for c in _LAT if c in lower), None)
