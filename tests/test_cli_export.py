@@ -73,3 +73,14 @@ def test_help_lists_every_subcommand():
     result = run_cli("--help")
     for command in ("import", "validate", "export", "coverage", "gaps", "site"):
         assert command in result.stdout
+
+
+@pytest.mark.parametrize(("layer", "column"), [("coverage", "level3_distance_m"), ("gaps", "rank")])
+def test_export_analysis_results_filtered_by_county(tmp_path, layer, column):
+    out = tmp_path / f"{layer}.geojson"
+    code = main(["export", "--layer", layer, "--county", "632323", "--out", str(out),
+                 "--store", str(tmp_path / "s.gpkg")])  # fmt: skip
+    features = json.loads(out.read_text("utf-8"))["features"]
+    assert code == 0 and features
+    assert all(f["properties"]["county_code"] == "632323" for f in features)
+    assert column in features[0]["properties"]

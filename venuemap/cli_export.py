@@ -18,6 +18,9 @@ EXPORT_LAYERS = {
     "township_seats": "township seat points",
     "villages": "villages/communities (illustrative points unless you imported your own)",
     "prefecture": "the prefecture outline",
+    "coverage": "villages with their nearest venue, distance and covered flag per level "
+    "(default standards, data/standards.toml)",
+    "gaps": "uncovered villages ranked by population, then distance (default standards)",
 }
 
 
@@ -53,7 +56,19 @@ def load_export_layer(name: str, store: str | None) -> gpd.GeoDataFrame:
     """Return layer ``name`` as the user sees it: their store's version where there is one."""
     if name == "venues":
         return load_venues(store)
+    if name in ("coverage", "gaps"):
+        return coverage_result_layer(name, store)
     return load_reference(name, store)
+
+
+def coverage_result_layer(name: str, store: str | None) -> gpd.GeoDataFrame:
+    """Return the coverage of the villages (or its ranked gaps) at the default standards."""
+    from analysis import assess_coverage, uncovered_demand
+    from venuemap.cli_analysis import load_standards
+
+    standards = load_standards(argparse.Namespace(standard=None, radius_km=None))
+    result = assess_coverage(load_reference("villages", store), load_venues(store), standards)
+    return result if name == "coverage" else uncovered_demand(result)
 
 
 def run_export(args: argparse.Namespace) -> int:
