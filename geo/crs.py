@@ -305,9 +305,10 @@ def resolve_auto(
             f"system; pass --crs EPSG:N ({suggest_projected(x, y)})"
         )
     return WGS84, (
+        "未注明坐标系，经纬度按 WGS84/CGCS2000 读取；"
+        "若取自高德或腾讯地图请选 GCJ-02（--crs gcj02），取自百度地图请选 BD-09（--crs bd09） / "
         "no coordinate system stated: lon/lat read as WGS84/CGCS2000. If they were copied "
-        "from Amap or Tencent maps pass --crs gcj02, from Baidu --crs bd09 "
-        "(未注明坐标系，按 WGS84/CGCS2000 读取；高德/腾讯坐标请用 --crs gcj02，百度用 --crs bd09)"
+        "from Amap or Tencent maps choose GCJ-02 (--crs gcj02), from Baidu BD-09 (--crs bd09)"
     )
 
 

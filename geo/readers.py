@@ -78,7 +78,9 @@ def read_table(path: str | Path) -> RawTable:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: file not found (supported formats: {SUPPORTED_FORMATS})")
+        raise InputError(
+            f"{path}: 找不到文件 / {path}: file not found (supported formats: {SUPPORTED_FORMATS})"
+        )
     suffix = path.suffix.casefold()
     if suffix in CSV_SUFFIXES:
         return read_csv(path)
@@ -90,7 +92,9 @@ def read_table(path: str | Path) -> RawTable:
         return read_spatial(path)
     hint = " (old .xls: open it in Excel and save as .xlsx)" if suffix == ".xls" else ""
     raise InputError(
-        f"{path.name}: cannot read files of type {suffix or '(none)'!r}{hint}; "
+        f"{path.name}: 不支持此文件类型，"
+        "请另存为 CSV、.xlsx、GeoJSON、GeoPackage、Shapefile 压缩包或 KML"
+        f" / {path.name}: cannot read files of type {suffix or '(none)'!r}{hint}; "
         f"supported formats: {SUPPORTED_FORMATS}"
     )
 
@@ -124,6 +128,7 @@ def frame_from_records(path: Path, records: list[tuple[int, list[object]]]) -> p
     header_at = next((i for i, (_, cells) in leading if sum(map(bool, cells)) > 1), None)
     if header_at is None:
         raise InputError(
+            f"{path.name}: 找不到表头行（第一行应为列名，如 名称、类型、经度、纬度） / "
             f"{path.name}: no header row found (expected a first row of column names such as "
             "名称, 类型, 经度, 纬度)"
         )
@@ -158,6 +163,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise InputError(
+        f"{path.name}: 文件编码既不是 UTF-8 也不是 GBK，请在 Excel 中另存为“CSV UTF-8”或 .xlsx / "
         f"{path.name}: the text is neither UTF-8 nor GBK/GB18030; save it from Excel as "
         "'CSV UTF-8' or as .xlsx"
     )

@@ -18,6 +18,7 @@ from ui.data_ops import (
     crs_argument,
     editor_frame,
     merge_edits,
+    pick_language,
     validate_edits,
     write_accepted,
 )
@@ -115,7 +116,8 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
     try:
         report = check_upload(upload, crs, status, lang)
     except Exception as error:  # noqa: BLE001 - every failure is shown as a message, never raised
-        st.error(t("data.unusable", lang, message=md_escape(str(error))))
+        message = pick_language(str(error), lang)
+        st.error(t("data.unusable", lang, message=md_escape(message)))
         return
     _show_report(report, lang)
     if report.accepted_count == 0:

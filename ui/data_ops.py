@@ -74,7 +74,7 @@ def pick_language(message: str, lang: str) -> str:
     if " / " not in message:
         return message
     zh, en = message.split(" / ", 1)
-    if not _CJK.search(zh) or _CJK.search(en[:20]):
+    if not _CJK.search(zh):
         return message
     return zh if lang == "zh" else en
 
