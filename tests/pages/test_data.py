@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import pytest
 from pyproj import Transformer
 
 from ui.data_ops import apply_filters, crs_argument, pick_language
@@ -113,6 +114,21 @@ def test_crs_argument_and_bilingual_messages() -> None:
     assert pick_language("名称为空 / the name is blank", "en") == "the name is blank"
     assert pick_language("名称为空 / the name is blank", "zh") == "名称为空"
     assert pick_language("plain text", "zh") == "plain text"
+    county = "所填县与坐标不符 / stated county 泽库县 632323 contradicts the location"
+    assert pick_language(county, "en") == "stated county 泽库县 632323 contradicts the location"
+    assert pick_language(county, "zh") == "所填县与坐标不符"
+
+
+def test_file_level_import_errors_speak_both_languages(tmp_path) -> None:
+    from geo.errors import InputError
+    from geo.readers import read_table
+
+    bad = tmp_path / "a.xyz"
+    bad.write_text("x")
+    with pytest.raises(InputError) as caught:
+        read_table(bad)
+    assert pick_language(str(caught.value), "zh").startswith("a.xyz: 不支持此文件类型")
+    assert pick_language(str(caught.value), "en").startswith("a.xyz: cannot read files of type")
 
 
 def test_edit_outside_the_county_is_refused() -> None:
