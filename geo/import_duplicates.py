@@ -1,0 +1,89 @@
+"""Duplicate venues: a repeated id, or the same name within 50 m, in the store or the file.
+
+A planner who imports the same spreadsheet twice, or lists a venue twice, must see it rather
+than find the register silently doubled. :class:`Seen` remembers the ids and named points
+already taken (the store's first, then each earlier row's); :func:`check_duplicates` rejects a
+row that repeats one and then remembers the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import Geod
+
+from geo.import_reference import name_key
+from geo.import_report import msg
+from geo.import_rows import RowCheck
+from geo.import_values import stable_id
+from geo.schema import STORAGE_CRS
+
+#: Two venues with the same name closer than this are one venue imported twice.
+DUPLICATE_RADIUS_M = 50.0
+GEOD = Geod(ellps="WGS84")
+
+
+@dataclass
+class Seen:
+    """Ids and named points already taken: the store's, then each earlier row's."""
+
+    ids: dict[str, tuple[str, str]] = field(default_factory=dict)
+    names: dict[str, list[tuple[float, float, tuple[str, str]]]] = field(default_factory=dict)
+
+    @classmethod
+    def from_existing(cls, existing: gpd.GeoDataFrame | None) -> Seen:
+        """Index the stored register (EPSG:4326) by id and by name."""
+        seen = cls()
+        if existing is None or existing.empty:
+            return seen
+        existing = existing.to_crs(STORAGE_CRS) if existing.crs else existing
+        rows = zip(existing["id"], existing["name"], existing.geometry, strict=True)
+        for vid, name, geom in rows:
+            label = (f"库中已有阵地（编号 {vid}）", f"the store (id {vid})")
+            if vid is not None and not pd.isna(vid):
+                seen.ids[str(vid)] = label
+            if name and geom is not None and not geom.is_empty:
+                seen.names.setdefault(name_key(name), []).append((geom.x, geom.y, label))
+        return seen
+
+
+def check_duplicates(check: RowCheck, seen: Seen) -> None:
+    """Reject a repeated id and the same name within 50 m; then remember this row."""
+    _, stated = check.cell("id")
+    rec = check.record
+    located = "lon" in rec
+    vid = stated or (stable_id(rec["name"], rec["lon"], rec["lat"]) if located else "")
+    rec["id"] = vid
+    if vid and vid in seen.ids:
+        zh, where = seen.ids[vid]
+        check.error("id", vid, msg(
+            f"编号“{vid}”重复（已见于{zh}）", f"duplicate id {vid!r}: already used by {where}; "
+            "give a new id or leave the cell empty to generate one",
+        ))  # fmt: skip
+    if located and rec["name"]:
+        _check_same_name(check, seen)
+    if vid:
+        seen.ids.setdefault(vid, _row_label(check.row))
+
+
+def _check_same_name(check: RowCheck, seen: Seen) -> None:
+    """Reject the row when a venue of the same name lies within 50 m; then remember its point."""
+    rec = check.record
+    key = name_key(rec["name"])
+    for lon, lat, (zh, where) in seen.names.get(key, []):
+        distance_m = float(GEOD.inv(lon, lat, rec["lon"], rec["lat"])[2])
+        if distance_m <= DUPLICATE_RADIUS_M:
+            check.error("name", rec["name"], msg(
+                f"与{zh}同名且相距 {distance_m:.0f} 米，疑似重复",
+                f"duplicate: {rec['name']!r} is {distance_m:.0f} m from the same name in "
+                f"{where} (within {DUPLICATE_RADIUS_M:.0f} m); remove this row or correct it",
+            ))  # fmt: skip
+            break
+    seen.names.setdefault(key, []).append((rec["lon"], rec["lat"], _row_label(check.row)))
+
+
+def _row_label(row: int) -> tuple[str, str]:
+    """Return how a message names an earlier row of the file: (Chinese, English)."""
+    return f"第 {row} 行", f"row {row}"

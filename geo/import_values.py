@@ -1,0 +1,93 @@
+"""Cell values of an imported file: text -> register value (kind, level, status, year, …).
+
+Each parser takes one cell's text as the reader returned it and gives the register's code or
+number, or None (or ``ok=False``) when the text is not one; the row checks in
+:mod:`geo.import_rows` turn that into a message. :func:`stable_id` makes the id of a row that
+has none, so that the same venue imported twice is caught as a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from geo.schema import (
+    KINDS,
+    LEVELS,
+    LIST_SEPARATOR,
+    ORGANIZATIONS,
+    STATUSES,
+    codes,
+    lookup,
+)
+
+#: Plausible years opened: from the founding of the PRC to a few years ahead (planned venues).
+FIRST_PLAUSIBLE_YEAR = 1949
+YEARS_AHEAD = 5
+#: Status words offices use besides the labels of geo.schema.STATUSES.
+STATUS_SYNONYMS = {"运行": "in_service", "运行中": "in_service", "正常": "in_service",
+                   "使用中": "in_service", "在建": "planned", "筹建": "planned",
+                   "拟建": "planned", "关闭": "closed", "撤销": "closed",
+                   "停止": "closed"}  # fmt: skip
+#: What separates organizations in one cell (ASCII and full-width punctuation, spaces).
+ORG_SPLIT = re.compile(r"[;；、，,/／\s]+")
+
+
+def parse_kind(text: str) -> str | None:
+    """Return the kind code for a code or label (see geo.schema.KINDS), or None."""
+    return lookup(KINDS, text) if text else None
+
+
+def parse_level(text: str) -> int | None:
+    """Return a level 1..4 from ``'4'``, ``'4.0'`` or a label such as ``'乡镇级'``; else None."""
+    code = lookup(LEVELS, text.removesuffix(".0"))
+    return int(code) if code else None
+
+
+def parse_status(text: str) -> str | None:
+    """Return a status code; blank means ``in_service``; common synonyms (运行中, 在建) accepted."""
+    if not text:
+        return "in_service"
+    return lookup(STATUSES, text) or STATUS_SYNONYMS.get(text.strip())
+
+
+def parse_organizations(text: str) -> tuple[str, list[str]]:
+    """Split an organizations cell; return (codes joined by ';' in canonical order, unknown)."""
+    found, unknown = set(), []
+    for part in filter(None, ORG_SPLIT.split(text or "")):
+        code = lookup(ORGANIZATIONS, part)
+        if code is None:
+            unknown.append(part)
+        else:
+            found.add(code)
+    return LIST_SEPARATOR.join(c for c in codes(ORGANIZATIONS) if c in found), unknown
+
+
+def parse_year(text: str, this_year: int) -> tuple[int | None, bool]:
+    """Return (year or None, ok). Accepts 2019, 2019.0, 2019年, 2019-05-01, 2019/5."""
+    if not text:
+        return None, True
+    match = re.fullmatch(r"(\d{4})(?:\.0|年|[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:.*)?)?",
+                         unicodedata.normalize("NFKC", text).strip())  # fmt: skip
+    if match is None:
+        return None, False
+    year = int(match.group(1))
+    return year, FIRST_PLAUSIBLE_YEAR <= year <= this_year + YEARS_AHEAD
+
+
+def stable_id(name: str, lon: float, lat: float) -> str:
+    """Return the id generated for a row without one.
+
+    ``'imp-'`` + the first 12 hex digits of SHA-1 over ``name|lon|lat`` (lon/lat rounded to 6
+    decimals, ~0.1 m): the same venue imported again gets the same id, so it is caught as a
+    duplicate instead of silently doubling.
+    """
+    key = f"{name.strip()}|{lon:.6f}|{lat:.6f}".encode()
+    return "imp-" + hashlib.sha1(key, usedforsecurity=False).hexdigest()[:12]
+
+
+def parse_population(text: str) -> int | None:
+    """Parse a population cell: ``1234``, ``1,234``, ``1234人``, ``1234.0``; None if not."""
+    clean = re.sub(r"[,，\s人]", "", unicodedata.normalize("NFKC", text)).removesuffix(".0")
+    return int(clean) if clean.isdigit() else None
