@@ -11,7 +11,7 @@ import html
 import math
 from collections.abc import Iterable
 
-from ui.i18n_map import MAP_STRINGS
+from geo.layers.labels import MAP_STRINGS
 
 #: Shown for a missing value.
 DASH = "—"
@@ -76,6 +76,16 @@ def detail_table(rows: Iterable[tuple[str, object]], title: object = None) -> st
     body = "".join(f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>" for label, value in rows)
     head = f'<div class="vm-popup-title">{esc(title)}</div>' if title is not None else ""
     return f'{head}<table class="vm-popup">{body}</table>'
+
+
+def popup_values(rows: Iterable[tuple[str, object]], title: object = None) -> list[str]:
+    """Return ``[title, value, ...]`` of a table popup, escaped (the compact form of a popup).
+
+    The labels are left out: a layer whose popups share them sends them once (see
+    ``geo.layers._element.StyledGeoJson``), and the browser builds the same table as
+    :func:`detail_table`.
+    """
+    return [esc(title), *(esc(value) for _, value in rows)]
 
 
 def tip(*parts: object) -> str:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.layers._element import js_json
+from geo.layers._element import VerbatimMacroElement, js_json
 from geo.layers._html import esc
 
 #: Symbols a legend entry can show.
@@ -50,7 +49,7 @@ def legend_html(entries: list[LegendEntry], title: str) -> str:
     return f'<details open><summary class="vm-legend-title">{esc(title)}</summary>{rows}</details>'
 
 
-class Legend(MacroElement):
+class Legend(VerbatimMacroElement):
     """A Leaflet control (bottom right by default) showing :func:`legend_html`."""
 
     _template = Template(

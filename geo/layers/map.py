@@ -41,6 +41,9 @@ LAYER_CODES: tuple[str, ...] = (
 )
 #: Huangnan's centre, used when there is nothing to fit the view to.
 DEFAULT_CENTER = (35.3, 101.8)
+#: Display simplification of coverage areas, degrees (0.0002° ≈ 20 m: a 1.4 km circle keeps
+#: about 19 sides, round at street zoom, and the payload loses half its circle vertices).
+COVERAGE_TOLERANCE_DEG = 0.0002
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,11 @@ class MapData:
 
 @dataclass(frozen=True)
 class MapOptions:
-    """How the map is drawn: basemap, visible layers, styles, size."""
+    """How the map is drawn: basemap, visible layers, styles, display simplification.
+
+    ``simplify_deg`` applies to boundaries, ``coverage_simplify_deg`` to coverage areas; both
+    are display-only tolerances in degrees (0 = draw as given).
+    """
 
     basemap: str = basemaps.DEFAULT_BASEMAP
     tianditu_token: str | None = None
@@ -85,6 +92,7 @@ class MapOptions:
     gap_style: GapStyle = field(default_factory=GapStyle)
     proposed_style: ProposedStyle = field(default_factory=ProposedStyle)
     simplify_deg: float = 0.0005
+    coverage_simplify_deg: float = COVERAGE_TOLERANCE_DEG
 
 
 def _present(gdf: gpd.GeoDataFrame | None) -> bool:
@@ -106,8 +114,9 @@ def _fit(m: folium.Map, data: MapData, options: MapOptions) -> None:
 def _add_layers(m: folium.Map, data: MapData, options: MapOptions, lang: str) -> None:
     shown = options.show
     if _present(data.coverage):
+        coverage = simplify_for_display(data.coverage, options.coverage_simplify_deg)
         coverage_layer(
-            _display(data.coverage, options),
+            _display(coverage, options),
             style=options.coverage_style,
             lang=lang,
             show="coverage" in shown,

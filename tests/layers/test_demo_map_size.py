@@ -23,7 +23,11 @@ def demo_map_html(simplify_deg: float = 0.0005) -> str:
         gaps=gap_hexes(villages),
         proposed=villages.head(10),
     )
-    options = MapOptions(show=frozenset(LAYER_CODES), simplify_deg=simplify_deg)
+    options = MapOptions(
+        show=frozenset(LAYER_CODES),
+        simplify_deg=simplify_deg,
+        coverage_simplify_deg=min(simplify_deg, MapOptions.coverage_simplify_deg),
+    )
     return assets.offline(build_map(data, options=options, lang="zh")).get_root().render()
 
 
