@@ -8,17 +8,17 @@ to install them instead of showing a blank box.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.areas import service_areas
 from geo.errors import VenuemapError
 from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map
 from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, basemap_label, get_basemap
-from geo.layers.coverage import merge_service_areas
+from geo.layers.boundaries import DISPLAY_TOLERANCE_DEG
 from geo.layers.gaps import gap_hexes
 from geo.schema import KINDS, LIST_SEPARATOR, ORGANIZATIONS, STATUSES, codes, label
 from ui import assets, loaders
@@ -87,19 +87,32 @@ def _key(name: str, lang: str, default: object = None) -> str:
     return key
 
 
-def _filters(venues: gpd.GeoDataFrame, lang: str) -> dict:
+def _multiselect(
+    container: st.delta_generator.DeltaGenerator,
+    name: str,
+    lang: str,
+    options: list[str],
+    format_func: Callable[[str], str],
+    label_key: str | None = None,
+) -> list[str]:
+    """Draw filter ``name`` (empty choice = all), keyed per language; return the chosen codes."""
+    return container.multiselect(
+        t(label_key or f"map.{name}", lang),
+        options,
+        format_func=format_func,
+        key=_key(name, lang, []),
+        placeholder=t("map.all", lang),
+    )
+
+
+def _area_filters(lang: str) -> tuple[list[str], list[str], str]:
+    """Draw the county, township and search filters; return (counties, townships, query)."""
     counties = loaders.reference_layer("counties")
     townships = loaders.reference_layer("townships")
     name_col = "name" if lang == "zh" else "name_en"
     county_names = dict(zip(counties["county_code"], counties[name_col], strict=True))
     cols = st.columns(3)
-    chosen_counties = cols[0].multiselect(
-        t("map.county", lang),
-        list(county_names),
-        format_func=county_names.get,
-        key=_key("county", lang, []),
-        placeholder=t("map.all", lang),
-    )
+    chosen_counties = _multiselect(cols[0], "county", lang, list(county_names), county_names.get)
     towns = townships
     if chosen_counties:
         towns = townships[townships["county_code"].isin(chosen_counties)]
@@ -107,42 +120,39 @@ def _filters(venues: gpd.GeoDataFrame, lang: str) -> dict:
     town_key = _key("township", lang, [])
     # townships of a county no longer chosen would make the widget fail: drop them first
     st.session_state[town_key] = [c for c in st.session_state[town_key] if c in town_names]
-    chosen_towns = cols[1].multiselect(
-        t("map.township", lang),
-        list(town_names),
-        format_func=town_names.get,
-        key=town_key,
-        placeholder=t("map.all", lang),
-    )
+    chosen_towns = _multiselect(cols[1], "township", lang, list(town_names), town_names.get)
     query = cols[2].text_input(
         t("map.search", lang), key=_key("query", lang, ""), help=t("map.search_help", lang)
     )
+    return chosen_counties, chosen_towns, query
+
+
+def _filters(venues: gpd.GeoDataFrame, lang: str) -> dict:
+    """Draw every filter of the page; return them as keyword arguments of filter_venues."""
+    counties, townships, query = _area_filters(lang)
     cols = st.columns(3)
     present = set(venues["kind"].astype(str))
-    kinds = cols[0].multiselect(
-        t("map.kind", lang),
+    kinds = _multiselect(
+        cols[0],
+        "kind",
+        lang,
         [k for k in codes(KINDS) if k in present],
-        format_func=lambda c: label(KINDS, c, lang),
-        key=_key("kind", lang, []),
-        placeholder=t("map.all", lang),
+        lambda c: label(KINDS, c, lang),
     )
-    orgs = cols[1].multiselect(
-        t("map.organization", lang),
+    orgs = _multiselect(
+        cols[1],
+        "org",
+        lang,
         codes(ORGANIZATIONS),
-        format_func=lambda c: label(ORGANIZATIONS, c, lang),
-        key=_key("org", lang, []),
-        placeholder=t("map.all", lang),
+        lambda c: label(ORGANIZATIONS, c, lang),
+        label_key="map.organization",
     )
-    statuses = cols[2].multiselect(
-        t("map.status", lang),
-        codes(STATUSES),
-        format_func=lambda c: label(STATUSES, c, lang),
-        key=_key("status", lang, []),
-        placeholder=t("map.all", lang),
+    statuses = _multiselect(
+        cols[2], "status", lang, codes(STATUSES), lambda c: label(STATUSES, c, lang)
     )
     return {
-        "counties": chosen_counties,
-        "townships": chosen_towns,
+        "counties": counties,
+        "townships": townships,
         "kinds": kinds,
         "organizations": orgs,
         "statuses": statuses,
@@ -192,28 +202,25 @@ def _map_data(
 ) -> MapData:
     county_km, township_km, village_km, detour = current_standard()
     radii_km = (county_km, township_km, village_km)
-    uncovered = _in_area(loaders.gap_list(status.path, status.version, radii_km, detour), filters)
-    townships = _in_area(loaders.area_layer(status.path, status.version, "townships"), filters)
-    counties = loaders.reference_layer("counties")
+    path, version = status.path, status.version
+    uncovered = _in_area(loaders.gap_list(path, version, radii_km, detour), filters)
+    townships = loaders.display_boundaries(path, version, "townships", DISPLAY_TOLERANCE_DEG)
+    counties = loaders.display_boundaries(path, version, "counties", DISPLAY_TOLERANCE_DEG)
     if filters["counties"]:
         counties = counties[counties["county_code"].isin(filters["counties"])]
+    coverage = None
+    if "coverage" in layers:
+        rows = tuple(int(i) for i in shown_venues.index)
+        coverage = loaders.coverage_areas(path, version, radii_km, detour, rows)
     return MapData(
         proposed=_proposal(layers),
         venues=shown_venues,
         counties=counties,
-        townships=townships,
-        coverage=_coverage(shown_venues, radii_km, detour) if "coverage" in layers else None,
+        townships=_in_area(townships, filters),
+        coverage=coverage,
         uncovered=uncovered,
         gaps=gap_hexes(uncovered) if "gaps" in layers else None,
     )
-
-
-def _coverage(
-    venues: gpd.GeoDataFrame, radii_km: tuple[float, float, float], detour: float
-) -> gpd.GeoDataFrame:
-    """Return the areas the shown venues serve, per level, with the analysis's own standard."""
-    areas = service_areas(venues, loaders.standards_for(radii_km, detour), detour=detour)
-    return merge_service_areas(areas)
 
 
 def _proposal(layers: frozenset[str]) -> gpd.GeoDataFrame | None:
@@ -263,8 +270,12 @@ def render(lang: str) -> None:
         _assets_missing(lang)
         return
     data = _map_data(status, shown, filters, layers)
-    options = MapOptions(
-        basemap=basemap, tianditu_token=token, show=layers, venue_style=VenueStyle(cluster=cluster)
+    options = MapOptions(  # boundaries arrive simplified (loaders.display_boundaries)
+        basemap=basemap,
+        tianditu_token=token,
+        show=layers,
+        venue_style=VenueStyle(cluster=cluster),
+        simplify_deg=0.0,
     )
     m = assets.offline(
         build_map(data, options=options, lang=lang), st.get_option("server.baseUrlPath") or ""

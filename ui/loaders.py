@@ -3,15 +3,24 @@
 Reference layers and the register are read once per (store path, data version) and kept by
 ``st.cache_data`` (bounded by ``max_entries`` and ``ttl``); coverage is cached per (store path,
 data version, service standard, detour), so moving a radius slider recomputes coverage without
-reading any file again. Cached functions take only hashable arguments and never read widgets;
-pages read the widgets and pass their values in.
+reading any file again. Boundaries simplified for display are cached the same way, so the map
+simplifies them once per data version, not on every run. Cached functions take only hashable
+arguments and never read widgets; pages read the widgets and pass their values in.
+
+Computations that reproject (coverage, service areas) run on a small pool of long-lived threads
+(:func:`run_in_worker`): PROJ builds its transformation objects once per thread (about 50 ms
+each), and Streamlit runs every script run on a new thread, so doing the work on the script's
+own thread would pay that again on every radius change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -26,6 +35,25 @@ from geo.store import GeoPackageStore, open_store, resolve_store_path
 _DATA_ENTRIES = 8
 _RESULT_ENTRIES = 32
 _TTL_S = 3600
+#: Long-lived analysis threads (the machine may have only two cores).
+_WORKERS = 2
+_T = TypeVar("_T")
+
+
+@st.cache_resource(show_spinner=False)
+def _analysis_pool() -> ThreadPoolExecutor:
+    """Return the process's pool of long-lived analysis threads (shared, never mutated)."""
+    return ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="venuemap-analysis")
+
+
+def run_in_worker(func: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """Return ``func(*args, **kwargs)`` computed on a long-lived analysis thread.
+
+    The result (or the exception) is the same as a direct call; only the thread differs, so
+    that PROJ's per-thread transformers are built once per process instead of once per run.
+    ``func`` must not call Streamlit.
+    """
+    return _analysis_pool().submit(func, *args, **kwargs).result()
 
 
 @dataclass(frozen=True)
@@ -154,12 +182,50 @@ def coverage(
     """
     from analysis.coverage import assess_coverage
 
-    return assess_coverage(
+    return run_in_worker(
+        assess_coverage,
         area_layer(path, version, "villages"),
         venues(path, version),
         standards_for(radii_km, detour),
         detour=detour,
     )
+
+
+@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def coverage_areas(
+    path: str,
+    version: str,
+    radii_km: tuple[float, float, float],
+    detour: float,
+    rows: tuple[int, ...],
+) -> gpd.GeoDataFrame:
+    """Return the areas that the register rows ``rows`` serve, merged per level, for the map.
+
+    ``rows`` are index labels of :func:`venues` (the venues shown after filtering), so the
+    cache key names exactly the venues drawn; the areas follow the analysis's own standard
+    (``analysis.areas.service_areas``). Another radius or filter recomputes only this.
+    """
+    from analysis.areas import service_areas
+    from geo.layers.coverage import merge_service_areas
+
+    shown = venues(path, version).loc[list(rows)]
+    areas = run_in_worker(service_areas, shown, standards_for(radii_km, detour), detour=detour)
+    return merge_service_areas(areas)
+
+
+@st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def display_boundaries(
+    path: str, version: str, name: str, tolerance_deg: float
+) -> gpd.GeoDataFrame:
+    """Return boundary layer ``name`` ('counties' or 'townships') simplified for display.
+
+    Counties are always the bundled (real) ones; townships are the user's own if stored (as
+    :func:`area_layer`). Simplified once per data version and tolerance, never per run.
+    """
+    from geo.layers.boundaries import simplify_for_display
+
+    gdf = reference_layer(name) if name == "counties" else area_layer(path, version, name)
+    return simplify_for_display(gdf, tolerance_deg)
 
 
 @st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
