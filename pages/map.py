@@ -18,8 +18,8 @@ from streamlit_folium import st_folium
 from geo.errors import VenuemapError
 from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map
 from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, basemap_label, get_basemap
-from geo.layers.boundaries import DISPLAY_TOLERANCE_DEG
 from geo.layers.gaps import gap_hexes
+from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
 from geo.schema import KINDS, LIST_SEPARATOR, ORGANIZATIONS, STATUSES, codes, label
 from ui import assets, loaders
 from ui.chrome import current_lang, current_standard, ensure_entrypoint

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
 from ui import loaders
 from ui.chrome import (
     as_of_text,
@@ -69,8 +70,14 @@ def county_chart(summary: pd.DataFrame, lang: str) -> alt.Chart:
 
 
 def township_choropleth(status: loaders.StoreStatus, radii, detour, lang: str) -> alt.LayerChart:  # noqa: ANN001
-    """Return the township choropleth of the population share covered (areas approximate)."""
-    townships = loaders.area_layer(status.path, status.version, "townships")
+    """Return the township choropleth of the population share covered (areas approximate).
+
+    The shapes are the display-simplified ones (cached once per data version): a third of the
+    vertices, the same picture at this scale, and a chart spec a third the size on every run.
+    """
+    townships = loaders.display_boundaries(
+        status.path, status.version, "townships", DISPLAY_TOLERANCE_DEG
+    )
     summary = loaders.coverage_summary(status.path, status.version, radii, detour, "township_code")
     shares = summary.set_index("township_code")["population_share_covered"]
     areas = townships[["township_code", "name", "geometry"]].copy()

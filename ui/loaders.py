@@ -40,9 +40,16 @@ _WORKERS = 2
 _T = TypeVar("_T")
 
 
-@st.cache_resource(show_spinner=False)
+def _shutdown(pool: ThreadPoolExecutor) -> None:
+    pool.shutdown(wait=False)
+
+
+@st.cache_resource(show_spinner=False, on_release=_shutdown)
 def _analysis_pool() -> ThreadPoolExecutor:
-    """Return the process's pool of long-lived analysis threads (shared, never mutated)."""
+    """Return the process's pool of long-lived analysis threads (shared, never mutated).
+
+    Clearing the resource cache shuts the pool down; the next call starts a new one.
+    """
     return ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="venuemap-analysis")
 
 
@@ -222,7 +229,7 @@ def display_boundaries(
     Counties are always the bundled (real) ones; townships are the user's own if stored (as
     :func:`area_layer`). Simplified once per data version and tolerance, never per run.
     """
-    from geo.layers.boundaries import simplify_for_display
+    from geo.layers.shapes import simplify_for_display
 
     gdf = reference_layer(name) if name == "counties" else area_layer(path, version, name)
     return simplify_for_display(gdf, tolerance_deg)

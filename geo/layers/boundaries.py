@@ -3,7 +3,8 @@
 The township areas are seat-point Voronoi cells clipped to the counties, not surveyed
 boundaries; they are dashed and say 近似 / approximate in their tooltip and the legend.
 Boundaries are simplified for display only (the analysis never sees these shapes): shared
-edges are simplified once with ``shapely.coverage_simplify`` so neighbours keep touching.
+edges are simplified once with ``shapely.coverage_simplify`` so neighbours keep touching
+(``geo.layers.shapes``, re-exported here).
 """
 
 from __future__ import annotations
@@ -12,14 +13,20 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-import numpy as np
-import shapely
 
 from geo.layers._element import StyledGeoJson, make_features
 from geo.layers._html import esc, is_missing, tr
+from geo.layers.shapes import DISPLAY_TOLERANCE_DEG, simplify_for_display
 
-#: Display simplification tolerance, degrees (0.0005° ≈ 50 m: invisible below zoom 12).
-DISPLAY_TOLERANCE_DEG = 0.0005
+__all__ = [
+    "COUNTY_STYLE",
+    "DISPLAY_TOLERANCE_DEG",
+    "TOWNSHIP_STYLE",
+    "BoundaryStyle",
+    "county_layer",
+    "simplify_for_display",
+    "township_layer",
+]
 
 
 @dataclass(frozen=True)
@@ -35,31 +42,6 @@ class BoundaryStyle:
 
 COUNTY_STYLE = BoundaryStyle(color="#333333", weight=2.2)
 TOWNSHIP_STYLE = BoundaryStyle(color="#777777", weight=1.0, dash_array="5 4")
-
-
-def simplify_for_display(
-    gdf: gpd.GeoDataFrame, tolerance_deg: float = DISPLAY_TOLERANCE_DEG
-) -> gpd.GeoDataFrame:
-    """Return ``gdf`` with polygons simplified for display, shared edges kept shared.
-
-    A valid polygon coverage (no overlaps, edges matching) is simplified as a whole with
-    ``shapely.coverage_simplify``; anything else polygon by polygon with topology preserved.
-    The tolerance is in degrees because this is display only: nothing is measured on it.
-    """
-    if gdf.empty or tolerance_deg <= 0:
-        return gdf
-    geoms = np.asarray(gdf.geometry)
-    try:
-        is_coverage = bool(shapely.coverage_is_valid(geoms))
-    except shapely.errors.GEOSException:
-        is_coverage = False
-    if is_coverage:
-        simplified = shapely.coverage_simplify(geoms, tolerance_deg)
-    else:
-        simplified = shapely.simplify(geoms, tolerance_deg, preserve_topology=True)
-    out = gdf.copy()
-    out.geometry = simplified
-    return out
 
 
 def _path_style(style: BoundaryStyle, class_name: str) -> dict:
