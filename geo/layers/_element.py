@@ -78,7 +78,8 @@ class StyledGeoJson(VerbatimMacroElement):
         Leaflet path options (``color``, ``weight``, ``fillColor``, ``radius``, ``dashArray``,
         ``className``...). Points are drawn as ``L.circleMarker`` with these options.
     popup_labels
-        Escaped row labels of table popups (see :func:`popup_values`); None when ``p`` is HTML.
+        Escaped row labels of table popups (see ``geo.layers._html.popup_values``); None when
+        ``p`` is HTML.
     """
 
     _template = Template(
