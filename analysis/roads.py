@@ -11,15 +11,18 @@ taken at `CONNECTOR_SPEED_KMH`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import shapely
 
 from analysis import core
 from analysis.metric import MetricFrame
 from geo.errors import AnalysisError
+
+if TYPE_CHECKING:  # networkx loads only when a road network is given (~0.2 s)
+    import networkx as nx
 
 #: Speed assumed on the straight connector from a point to its nearest road node, km/h.
 CONNECTOR_SPEED_KMH = 5.0
@@ -118,6 +121,8 @@ class RoadNetwork:
         graph.add_node(_SOURCE)
         for node, (cost, _) in best.items():
             graph.add_edge(_SOURCE, node, **{weight: cost})
+        import networkx as nx
+
         lengths, paths = nx.single_source_dijkstra(graph, _SOURCE, weight=weight)
         n = len(self.node_xy)
         dist, origin = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
@@ -153,6 +158,8 @@ def _graph(
     a, b = node_of[:-1][same_line], node_of[1:][same_line]
     line = line_of[:-1][same_line]
     length = frame.to_metres(np.sqrt(((node_xy[a] - node_xy[b]) ** 2).sum(axis=1)))
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(range(len(node_xy)))
     for k in range(len(a)):

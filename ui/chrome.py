@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -23,6 +22,9 @@ import streamlit as st
 from analysis.standards import default_standards
 from ui import loaders
 from ui.i18n import LANGS, t
+
+if TYPE_CHECKING:  # altair loads with the first chart, not with every page (~0.2 s)
+    import altair as alt
 
 _DEFAULT = default_standards()
 #: Session defaults, set once per session before any widget is drawn: Chinese, and the
@@ -216,6 +218,8 @@ def boundary_chart(
     areas = areas.assign(
         geometry=shapely.orient_polygons(areas.geometry.to_numpy(), exterior_cw=True)
     )
+    import altair as alt
+
     data = alt.Data(values=areas.__geo_interface__["features"])
     base = alt.Chart(data).mark_geoshape(stroke="#555", strokeWidth=0.6)
     if value is None:
@@ -309,6 +313,8 @@ th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
 
 def _group_scale(colors: dict[str, str] | None, present: pd.Series) -> alt.Scale:
     """Return the colour scale of the point groups, listing only groups on the map."""
+    import altair as alt
+
     if not colors:
         return alt.Scale(scheme="set1")
     shown = {group: color for group, color in colors.items() if group in set(present)}
