@@ -173,7 +173,11 @@ def render(lang: str) -> None:
     st.subheader(t("ov.by_county", lang))
     left, right = st.columns([3, 2])
     table = county_table(summary, lang)
-    left.dataframe(table, hide_index=True, width="stretch")
+    thousands = {
+        t(key, lang): st.column_config.NumberColumn(format="localized")
+        for key in ("col.population", "col.population_covered")
+    }  # 101,519 rather than 101519
+    left.dataframe(table, hide_index=True, width="stretch", column_config=thousands)
     right.altair_chart(county_chart(summary, lang), width="stretch")
     left, right = st.columns([3, 2])
     with left:
