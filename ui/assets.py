@@ -1,6 +1,6 @@
 """Serve the map's browser assets from the app itself: Leaflet and its plugins, never a CDN.
 
-folium writes ``<script src="https://cdn.jsdelivr.net/...">`` for Leaflet, jQuery, Bootstrap,
+folium writes ``<script src=...>`` tags pointing at a public CDN for Leaflet, jQuery, Bootstrap,
 Font Awesome and every plugin; on a government intranet without internet that is a blank box.
 Here the same files come from the npm registry at setup time (``npm ci`` reads the repository's
 ``package.json`` and ``package-lock.json``) and ``python -m ui.assets`` copies just the files the

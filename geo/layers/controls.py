@@ -62,16 +62,17 @@ class DistanceMeasure(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
+    # Served by the app (ui.assets copies the npm package); ui.assets.offline maps by name.
     default_js = [
         (
             "polylinemeasure_js",
-            "https://cdn.jsdelivr.net/npm/leaflet.polylinemeasure@3.0.0/Leaflet.PolylineMeasure.js",
+            "/app/static/vendor/leaflet.polylinemeasure/Leaflet.PolylineMeasure.js",
         )
     ]
     default_css = [
         (
             "polylinemeasure_css",
-            "https://cdn.jsdelivr.net/npm/leaflet.polylinemeasure@3.0.0/Leaflet.PolylineMeasure.css",
+            "/app/static/vendor/leaflet.polylinemeasure/Leaflet.PolylineMeasure.css",
         )
     ]
 
