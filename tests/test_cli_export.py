@@ -84,3 +84,16 @@ def test_export_analysis_results_filtered_by_county(tmp_path, layer, column):
     assert code == 0 and features
     assert all(f["properties"]["county_code"] == "632323" for f in features)
     assert column in features[0]["properties"]
+
+
+def test_an_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch, capsys):
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("venuemap.cli_export.filter_layer", explode)
+    code = main(["export", "--layer", "venues", "--out", str(tmp_path / "x.geojson"),
+                 "--store", str(tmp_path / "s.gpkg")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "unexpected error (RuntimeError: boom); nothing was written" in err
+    assert not (tmp_path / "x.geojson").exists()

@@ -7,12 +7,14 @@ every user-facing error into one line on stderr with exit code 2 — never a tra
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from geo.errors import VenuemapError
 from venuemap import __version__, cli_analysis, cli_export, cli_import
 
+DEBUG_ENV = "VENUEMAP_DEBUG"
 EPILOG = """\
 exit codes: 0 success (all rows accepted) · 1 some rows rejected · 2 unusable input
 store: --store PATH, else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
@@ -54,6 +56,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except (OSError, ValueError) as error:
         print(f"venuemap {args.command}: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - the last guard: a user never sees a traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            f"venuemap {args.command}: unexpected error ({type(error).__name__}: {error}); "
+            f"nothing was written. Set {DEBUG_ENV}=1 for details and please report it.",
+            file=sys.stderr,
+        )
         return 2
 
 
