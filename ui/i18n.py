@@ -341,10 +341,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "州界、县界（高德几何，已由 GCJ-02 转为 WGS84）",
         "Prefecture and county boundaries (Amap geometry, converted from GCJ-02 to WGS84)",
     ),
-    "about.src_counties_simplified": (
-        "简化县界（天地图编码）",
-        "Simplified county boundaries (Tianditu codes)",
-    ),
     "about.src_codes": (
         "乡镇、村（社区）名称与统计用区划代码（2023）",
         "Township and village names and statistical division codes (2023)",
