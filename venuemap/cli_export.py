@@ -68,7 +68,12 @@ def coverage_result_layer(name: str, store: str | None) -> gpd.GeoDataFrame:
 
     standards = load_standards(argparse.Namespace(standard=None, radius_km=None))
     result = assess_coverage(load_reference("villages", store), load_venues(store), standards)
-    return result if name == "coverage" else uncovered_demand(result)
+    layer = result if name == "coverage" else uncovered_demand(result)
+    distances = [column for column in layer.columns if column.endswith("_distance_m")]
+    layer[distances] = layer[distances].round(1)  # metres: decimetres are plenty
+    if "population" in layer.columns:
+        layer["population"] = layer["population"].round().astype("Int64")
+    return layer
 
 
 def run_export(args: argparse.Namespace) -> int:
