@@ -1,6 +1,8 @@
 """Dashboard timings in headless Chromium, run by hand: ``python bench/dashboard.py [--runs N]``.
 
-Measures ``streamlit run app.py`` on localhost with the demo register, in Debian's Chromium:
+Measures the dashboard as ``scripts/run`` starts it (``python -m venuemap.dashboard``: ``streamlit
+run app.py`` plus a start-up warm-up, see venuemap/dashboard.py) on localhost with the demo
+register, in Debian's Chromium; ``--command streamlit`` measures plain ``streamlit run app.py``:
 
 (a) **cold start**: spawn a new server process, open ``/map`` in a new browser context as soon
     as the server answers its health check, and stop the clock when the map's first Leaflet
@@ -60,16 +62,25 @@ class Timings:
     radius: list[float] = field(default_factory=list)
 
 
-def start_server(store: Path, log: Path) -> tuple[subprocess.Popen, str, float, float]:
-    """Start streamlit on a free port; return (process, url, spawn time, seconds until healthy)."""
+#: How each ``--command`` starts the server (options for ``streamlit run`` follow).
+COMMANDS = {
+    "launcher": ["-m", "venuemap.dashboard"],
+    "streamlit": ["-m", "streamlit", "run", "app.py"],
+}
+
+
+def start_server(
+    store: Path, log: Path, command: str = "launcher"
+) -> tuple[subprocess.Popen, str, float, float]:
+    """Start the dashboard on a free port; return (process, url, spawn time, s until healthy)."""
     port = _free_port()
     env = {**os.environ, "VENUEMAP_STORE": str(store), "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    argv = [sys.executable, *COMMANDS[command], "--server.headless", "true",
+            "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false"]  # fmt: skip
     spawned = time.perf_counter()
     with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     _wait_healthy(url, proc, log)
     return proc, url, spawned, time.perf_counter() - spawned
@@ -139,11 +150,13 @@ def change_radius(page) -> float:
         time.sleep(0.01)
 
 
-def measure_cold(browser, tmp: Path, runs: int, timings: Timings) -> None:
+def measure_cold(browser, tmp: Path, runs: int, timings: Timings, command: str) -> None:
     """(a) One new server per run, first visit of /map, timed from the process spawn."""
     for run in range(runs):
         page = new_page(browser)  # the browser's own start-up is not the app's
-        proc, url, spawned, up = start_server(tmp / f"store{run}.gpkg", tmp / f"log{run}.txt")
+        proc, url, spawned, up = start_server(
+            tmp / f"store{run}.gpkg", tmp / f"log{run}.txt", command
+        )
         try:
             visit = visit_map(page, url)
             timings.cold.append(time.perf_counter() - spawned)
@@ -154,9 +167,11 @@ def measure_cold(browser, tmp: Path, runs: int, timings: Timings) -> None:
             stop(proc)
 
 
-def measure_warm(browser, tmp: Path, runs: int, radius_runs: int, timings: Timings) -> None:
+def measure_warm(
+    browser, tmp: Path, runs: int, radius_runs: int, timings: Timings, command: str
+) -> None:
     """(b) radius changes and the warm-visit baseline, on one warm server."""
-    proc, url, _, _ = start_server(tmp / "warm.gpkg", tmp / "warm.txt")
+    proc, url, _, _ = start_server(tmp / "warm.gpkg", tmp / "warm.txt", command)
     try:
         page = new_page(browser)
         visit_map(page, url)  # the server's first visit warms it
@@ -212,18 +227,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="cold starts and warm visits (>= 3)")
     parser.add_argument("--radius-runs", type=int, default=5, help="radius changes (>= 5)")
+    parser.add_argument(
+        "--command",
+        choices=tuple(COMMANDS),
+        default="launcher",
+        help="launcher: python -m venuemap.dashboard, as scripts/run (default); "
+        "streamlit: plain `streamlit run app.py`",
+    )
     args = parser.parse_args()
     if args.runs < 3 or args.radius_runs < 5:
         parser.error("use --runs >= 3 and --radius-runs >= 5: medians of fewer runs mislead")
     from playwright.sync_api import sync_playwright
 
+    print(f"server: python {' '.join(COMMANDS[args.command])}")
     tmp = Path(tempfile.mkdtemp(prefix="venuemap-bench-"))
     timings = Timings()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            measure_cold(browser, tmp, args.runs, timings)
-            measure_warm(browser, tmp, args.runs, args.radius_runs, timings)
+            measure_cold(browser, tmp, args.runs, timings, args.command)
+            measure_warm(browser, tmp, args.runs, args.radius_runs, timings, args.command)
         finally:
             browser.close()
     report(timings)

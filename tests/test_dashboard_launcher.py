@@ -1,0 +1,68 @@
+"""venuemap.dashboard: the launcher runs ``streamlit run app.py`` and its warm-up stays harmless.
+
+The warm-up's effect on timing is measured by ``bench/dashboard.py``, never asserted here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from venuemap import dashboard
+
+
+def test_main_runs_streamlit_on_app_py_with_the_options_given(monkeypatch):
+    calls = []
+    monkeypatch.setattr(dashboard, "warm_up", lambda: None)
+    monkeypatch.setattr(dashboard, "use_navigation_from_the_start", lambda: None)
+    from streamlit.web import cli
+
+    def fake_main(*, args, prog_name):
+        calls.append((args, prog_name))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli.main, "main", fake_main)
+    assert dashboard.main(["--server.port", "8502"]) == 0
+    app = str(dashboard.ROOT / "app.py")
+    assert calls == [(["run", app, "--server.port", "8502"], "streamlit")]
+
+
+@pytest.mark.parametrize("code", [0, 3])
+def test_main_returns_the_server_exit_code(monkeypatch, code):
+    monkeypatch.setattr(dashboard, "warm_up", lambda: None)
+    monkeypatch.setattr(dashboard, "use_navigation_from_the_start", lambda: None)
+    from streamlit.web import cli
+
+    def fake_main(*, args, prog_name):
+        raise SystemExit(code)
+
+    monkeypatch.setattr(cli.main, "main", fake_main)
+    assert dashboard.main([]) == code
+
+
+def test_first_run_uses_st_navigation_not_the_legacy_pages_folder(monkeypatch):
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)  # restored afterwards
+    dashboard.use_navigation_from_the_start()
+    assert PagesManager.uses_pages_directory is False
+
+
+def test_warm_up_gives_up_quietly_without_a_server(monkeypatch):
+    imported = []
+    monkeypatch.setattr(dashboard.importlib, "import_module", imported.append)
+    dashboard.warm_up(server_wait_s=0.05)  # no Streamlit server in this process
+    assert imported == []
+
+
+def test_default_standard_is_the_session_default_of_the_sidebar():
+    from ui.chrome import current_standard  # outside a session: the session defaults
+
+    county, township, village, detour = current_standard()
+    assert dashboard.default_standard() == ((county, township, village), detour)
+
+
+def test_warm_modules_exist():
+    import importlib.util
+
+    missing = [name for name in dashboard.WARM_MODULES if importlib.util.find_spec(name) is None]
+    assert missing == []

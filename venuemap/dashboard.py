@@ -1,0 +1,186 @@
+"""Start the dashboard: ``python -m venuemap.dashboard [streamlit run options]``.
+
+The same server as ``streamlit run app.py`` (which keeps working), with two additions. A new
+server's first page run used to do all of its start-up work on the first visitor's clock: the
+heavy imports (geopandas, folium, scipy, pyproj: about 1 s), reading the bundled layers and
+computing coverage (about 0.6 s). Meanwhile the process sat idle for about a second while the
+browser downloaded and started Streamlit's frontend. Here a background thread does that work
+as soon as the server is up: it imports the modules the pages import and fills the loaders'
+caches (:mod:`ui.loaders`) for what a new session shows first, with the default service
+standard: the sidebar, the Overview and the Map with no filter. A page run asking for a value
+still being computed waits for it (Streamlit's cache lock) instead of computing it twice.
+And the server's very first request no longer takes a detour through Streamlit's legacy
+routing (:func:`use_navigation_from_the_start`).
+
+Nothing else changes: the values cached are those the pages would compute, under the same
+keys (store path, data version, standard), in the same bounded caches; a store changed in the
+meantime has a new version, so the page reads it afresh. If the warm-up fails, the page run
+imports and computes as usual and reports any error itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+#: Repository root, where ``app.py`` lives.
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+#: Modules the page runs import, heaviest first (the ``ui`` ones declare the ``st.cache_*``
+#: functions; imported once the server runs, so the caches bind to its cache storage).
+WARM_MODULES: tuple[str, ...] = (
+    "geopandas",
+    "pyogrio",
+    "pyproj",
+    "folium",
+    "folium.plugins",
+    "scipy.spatial",
+    "scipy.sparse",
+    "h3",
+    "geo.store",
+    "geo.register",
+    "geo.layers.map",
+    "geo.layers.gaps",
+    "analysis.coverage",
+    "analysis.gaps",
+    "analysis.areas",
+    "analysis.network",
+    "ui.loaders",
+    "ui.chrome",
+    "ui.assets",
+)
+#: Longest wait for the server to start before the warm-up gives up (the server is then
+#: broken or very slow, and the page runs do the work themselves).
+SERVER_WAIT_S = 60.0
+
+_LOGGER = logging.getLogger("venuemap.dashboard")
+
+
+def warm_up(server_wait_s: float = SERVER_WAIT_S) -> None:
+    """Import what the pages import, then fill the caches of a new session's first views.
+
+    Runs on a daemon thread once the server has started (earlier, it would only slow
+    Streamlit's own start-up: both would compete for the interpreter and its import locks).
+    Every failure is logged at debug level and left to the page run, which repeats the same
+    import or computation and reports it properly.
+    """
+    try:
+        if not _wait_for_server(server_wait_s):
+            return
+        for name in WARM_MODULES:
+            importlib.import_module(name)
+        # A custom component (streamlit_folium) names its module with inspect.getmodule, which
+        # first scans every module it has not seen (~0.15 s after the imports above): scan now.
+        inspect.getmodule(inspect.currentframe())
+        warm_default_views()
+    except Exception:  # noqa: BLE001 - an optimisation must never stop the server
+        _LOGGER.debug("dashboard warm-up stopped early", exc_info=True)
+
+
+def warm_default_views() -> None:
+    """Compute, through the loaders' caches, what a new session's first views ask for.
+
+    That is the open store's data at the default service standard: the sidebar's badge, the
+    data every page shares (register, coverage, gaps, display boundaries), the Map with no
+    filter (service areas of every venue) and the Overview's summaries.
+    """
+    from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
+    from ui import loaders
+
+    status = loaders.store_status()
+    path, version = status.path, status.version
+    radii_km, detour = default_standard()
+    loaders.illustrative_flags(path, version)
+    venues = loaders.venues(path, version)
+    loaders.gap_list(path, version, radii_km, detour)
+    for name in ("counties", "townships"):
+        loaders.display_boundaries(path, version, name, DISPLAY_TOLERANCE_DEG)
+    loaders.coverage_areas(path, version, radii_km, detour, tuple(int(i) for i in venues.index))
+    for by in ("county_code", "township_code"):
+        loaders.coverage_summary(path, version, radii_km, detour, by)
+    loaders.coverage_totals(path, version, radii_km, detour)
+    loaders.network_counts(path, version, radii_km, detour)
+
+
+def default_standard() -> tuple[tuple[float, float, float], float]:
+    """Return ((county, township, village) radius in km, detour) of a new session.
+
+    The documented default standard, as ``ui.chrome`` sets it in every new session (should
+    the two ever differ, the warm-up merely fills a cache entry no page asks for).
+    """
+    from analysis.standards import default_standards
+
+    standards = default_standards()
+    radii_km = tuple(
+        standards.get(kind).radius_m / 1000
+        for kind in ("county_centre", "township_centre", "village_station")
+    )
+    return (radii_km[0], radii_km[1], radii_km[2]), standards.detour
+
+
+def _wait_for_server(timeout_s: float) -> bool:
+    """Return True once Streamlit's runtime has started, False after ``timeout_s`` seconds."""
+    from streamlit import runtime
+    from streamlit.runtime.runtime import RuntimeState
+
+    deadline = time.monotonic() + timeout_s
+    while not (runtime.exists() and runtime.get_instance().state is not RuntimeState.INITIAL):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def use_navigation_from_the_start() -> None:
+    """Route a new server's very first run through app.py's ``st.navigation`` too.
+
+    Streamlit treats an app with a ``pages/`` folder as a legacy multipage app until the first
+    ``st.navigation`` call; so the first request for ``/map`` ran ``pages/map.py`` alone, which
+    sends itself through app.py (``ui.chrome.ensure_entrypoint``), which switches back: three
+    runs for one page. This app always navigates with ``st.navigation``, so set the flag that
+    call sets. (Should a Streamlit release move or drop that flag, nothing breaks: the
+    entry-point guard then does the routing, as under ``streamlit run app.py``.)
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    PagesManager.uses_pages_directory = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the warm-up thread, then run ``streamlit run app.py`` with ``argv`` as options.
+
+    Parameters
+    ----------
+    argv
+        Options for ``streamlit run`` (e.g. ``["--server.port", "8502"]``); default
+        ``sys.argv[1:]``. Arguments for the app itself follow ``--`` as with streamlit.
+
+    Returns
+    -------
+    int
+        The exit code of the server.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from streamlit.web import cli  # imported before the thread starts: it waits for the server
+
+    use_navigation_from_the_start()
+    threading.Thread(target=warm_up, name="venuemap-warm-up", daemon=True).start()
+    try:
+        cli.main.main(args=["run", str(APP), *args], prog_name="streamlit")
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
