@@ -6,6 +6,7 @@ import json
 import urllib.request
 from urllib.parse import urlparse
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
@@ -176,3 +177,31 @@ def test_vendor_files_are_served_with_their_type(app_url, path, content_type):
         assert response.status == 200
         assert content_type in response.headers["Content-Type"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_gbk_upload_in_gcj02_shows_its_report_before_writing(app_url, context, tmp_path):
+    from geo.crs import wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(np.array([102.04]), np.array([35.889]))
+    rows = [
+        "名称,类型,经度,纬度,所属县,所属乡镇",
+        f"德吉村新站,村群团服务站,{lon[0]:.6f},{lat[0]:.6f},尖扎县,昂拉乡",
+        f",村群团服务站,{lon[0]:.6f},{lat[0]:.6f},尖扎县,昂拉乡",
+    ]
+    upload = tmp_path / "stations_gbk.csv"
+    upload.write_bytes("\n".join(rows).encode("gbk"))
+    page = context.new_page()
+    _open(page, app_url, "data")
+    page.get_by_role("tab", name="导入").click()
+    page.locator('[data-testid="stSelectbox"]', has_text="坐标系").click()
+    page.get_by_role("option", name="GCJ-02（高德、腾讯）").click()
+    wait_for_app(page)
+    page.locator('input[type="file"]').first.set_input_files(str(upload))
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert metrics[:3] == ["2", "1", "1"], metrics  # rows read, accepted, rejected
+    # The error table is a canvas grid (its cells are pinned by the AppTests); its heading:
+    assert "错误（这些行不会导入）" in page.locator("body").inner_text()
+    assert page.get_by_role("button", name="写入 1 个阵地到数据库").count() == 1
+    screenshot(page, "data_import_gbk")
