@@ -6,6 +6,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
+from geo.schema import VENUE_COLUMNS
+
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
 
@@ -81,23 +83,7 @@ def venues() -> gpd.GeoDataFrame:
             Point(102.07, 35.62),
         ),
     ]
-    columns = [
-        "id",
-        "name",
-        "name_en",
-        "kind",
-        "level",
-        "county_code",
-        "township_code",
-        "village_code",
-        "organizations",
-        "services",
-        "address",
-        "status",
-        "year_opened",
-        "position",
-        "geometry",
-    ]
+    columns = [*VENUE_COLUMNS, "geometry"]
     return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
 
 
