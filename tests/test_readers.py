@@ -1,4 +1,4 @@
-"""geo.readers: every format and encoding, row numbers as a spreadsheet shows them."""
+"""geo.importer.readers: every format and encoding, row numbers as a spreadsheet shows them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from geo.errors import InputError
-from geo.readers import cell_text, dbf_encoding, read_table, sniff_delimiter
+from geo.importer.readers import cell_text, dbf_encoding, read_table, sniff_delimiter
 from tests.fixtures_import import venue_gdf, write_csv, write_shapefile_zip, write_xlsx
 
 HEADER = ["名称", "类型", "经度", "纬度"]

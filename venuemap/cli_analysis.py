@@ -268,7 +268,7 @@ def _read_csv_points(path: Path, what: str) -> gpd.GeoDataFrame:
     """Read a point CSV (UTF-8 or GBK, comma/tab/semicolon) with lon/lat columns."""
     import io
 
-    from geo.readers import decode_text, sniff_delimiter
+    from geo.importer.readers import decode_text, sniff_delimiter
 
     text, _ = decode_text(path, path.read_bytes())
     frame = pd.read_csv(io.StringIO(text), dtype=str, sep=sniff_delimiter(text))

@@ -10,7 +10,8 @@ MODULES = sorted(ANALYSIS.glob("*.py"))
 
 FORBIDDEN_IMPORTS = {"streamlit", "folium", "streamlit_folium", "pyogrio", "fiona", "tomllib",
                      "shutil", "tempfile", "sqlite3", "pickle", "io", "urllib", "requests",
-                     "geo.store", "geo.register", "geo.boundaries", "geo.export", "geo.readers"}
+                     "geo.store", "geo.register", "geo.boundaries", "geo.export",
+                     "geo.importer.readers"}
 FORBIDDEN_CALLS = {"open", "read_file", "to_file", "read_parquet", "to_parquet", "read_csv",
                    "to_csv", "read_excel", "to_excel", "read_dataframe", "write_dataframe",
                    "read_text", "read_bytes", "write_text", "write_bytes", "read_feather",

@@ -121,7 +121,7 @@ def test_crs_argument_and_bilingual_messages() -> None:
 
 def test_file_level_import_errors_speak_both_languages(tmp_path) -> None:
     from geo.errors import InputError
-    from geo.readers import read_table
+    from geo.importer.readers import read_table
 
     bad = tmp_path / "a.xyz"
     bad.write_text("x")

@@ -4,7 +4,7 @@ A planner's coordinates arrive as decimal or degrees-minutes-seconds text (full-
 too), or as point geometries of a spatial file, in WGS84, CGCS2000, GCJ-02 (Amap), BD-09
 (Baidu) or a projected CRS. :func:`read_points` reads them without judging the CRS,
 :func:`resolve_choice` applies the ``--crs`` rule of :mod:`geo.crs` and :func:`convert` turns
-them into WGS84; a cell that is not a coordinate becomes an :class:`~geo.import_report.Issue`.
+them into WGS84; a cell that is not a coordinate becomes an :class:`~geo.importer.report.Issue`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import numpy as np
 from pyproj import CRS
 
 from geo import crs as crs_mod
-from geo.import_headers import Columns
-from geo.import_report import Issue, msg
-from geo.readers import RawTable
+from geo.importer.headers import Columns
+from geo.importer.readers import RawTable
+from geo.importer.report import Issue, msg
 
 _DMS = re.compile(
     r"^(?P<d>\d+(?:\.\d+)?)\s*[°度]\s*(?:(?P<m>\d+(?:\.\d+)?)\s*['′分])?\s*"

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from geo.errors import InputError
-from geo.import_report import Issue, msg
+from geo.importer.report import Issue, msg
 
 #: Accepted headers per register field, compared after NFKC, case folding and removing spaces,
 #: underscores and hyphens (so ``County Code``, ``county_code`` and ``COUNTY-CODE`` agree).

@@ -2,7 +2,7 @@
 
 Each parser takes one cell's text as the reader returned it and gives the register's code or
 number, or None (or ``ok=False``) when the text is not one; the row checks in
-:mod:`geo.import_rows` turn that into a message. :func:`stable_id` makes the id of a row that
+:mod:`geo.importer.rows` turn that into a message. :func:`stable_id` makes the id of a row that
 has none, so that the same venue imported twice is caught as a duplicate.
 """
 

@@ -22,13 +22,13 @@ import shapely
 
 from geo import crs as crs_mod
 from geo.errors import InputError
-from geo.import_coordinates import read_points, resolve_choice
-from geo.import_headers import Columns
-from geo.import_reference import ReferenceIndex
-from geo.import_report import ImportReport, Issue, msg
-from geo.import_rows import Context, location_problem
-from geo.import_values import parse_population
-from geo.readers import RawTable
+from geo.importer.coordinates import read_points, resolve_choice
+from geo.importer.headers import Columns
+from geo.importer.readers import RawTable
+from geo.importer.reference import ReferenceIndex
+from geo.importer.report import ImportReport, Issue, msg
+from geo.importer.rows import Context, location_problem
+from geo.importer.values import parse_population
 from geo.schema import STORAGE_CRS
 
 #: China Albers equal-area, for areas in km².

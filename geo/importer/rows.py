@@ -16,11 +16,12 @@ import pandas as pd
 from pyproj import CRS
 
 from geo import crs as crs_mod
-from geo.import_coordinates import RawPoints, convert
-from geo.import_headers import Columns
-from geo.import_reference import Located, ReferenceIndex, locate
-from geo.import_report import Issue, msg
-from geo.import_values import (
+from geo.importer.coordinates import RawPoints, convert
+from geo.importer.headers import Columns
+from geo.importer.readers import RawTable
+from geo.importer.reference import Located, ReferenceIndex, locate
+from geo.importer.report import Issue, msg
+from geo.importer.values import (
     FIRST_PLAUSIBLE_YEAR,
     YEARS_AHEAD,
     parse_kind,
@@ -29,7 +30,6 @@ from geo.import_values import (
     parse_status,
     parse_year,
 )
-from geo.readers import RawTable
 from geo.schema import KINDS, LEVEL_OF_KIND, ORGANIZATIONS, POSITIONS, STATUSES, Term, lookup
 
 

@@ -1,7 +1,7 @@
 """Turn a planner's file into venues of the register, with a report a planner can act on.
 
-:func:`import_venues` reads any supported file (see :mod:`geo.readers`), maps Chinese or English
-headers, converts coordinates to WGS84 (:mod:`geo.crs`) and checks every row against the real
+:func:`import_venues` reads any supported file (see :mod:`geo.importer.readers`), maps Chinese
+or English headers, converts coordinates to WGS84 (:mod:`geo.crs`) and checks every row against the real
 geography: prefecture and county polygons (real: a contradiction rejects the row) and the
 township areas (approximate: a contradiction only warns). Nothing is silently dropped:
 ``accepted + rejected == rows``; a row with several problems is one rejected row listing all of
@@ -13,15 +13,15 @@ about the file as a whole (unknown columns, the CRS assumption) carry row 0.
 The parts live in sibling modules, one concern each; this module is the entry and re-exports
 their public names, so ``from geo.importer import …`` keeps working:
 
-- :mod:`geo.import_report` — :class:`Issue`, :class:`ImportReport`, bilingual :func:`msg`
-- :mod:`geo.import_headers` — column aliases (:data:`HEADER_ALIASES`) and :func:`map_headers`
-- :mod:`geo.import_coordinates` — coordinate cells/geometries -> WGS84 (the ``--crs`` rule)
-- :mod:`geo.import_values` — cell text -> kind, level, status, organizations, year, population
-- :mod:`geo.import_reference` — :class:`ReferenceIndex` (county/township/village look-ups) and
+- :mod:`geo.importer.report` — :class:`Issue`, :class:`ImportReport`, bilingual :func:`msg`
+- :mod:`geo.importer.headers` — column aliases (:data:`HEADER_ALIASES`) and :func:`map_headers`
+- :mod:`geo.importer.coordinates` — coordinate cells/geometries -> WGS84 (the ``--crs`` rule)
+- :mod:`geo.importer.values` — cell text -> kind, level, status, organizations, year, population
+- :mod:`geo.importer.reference` — :class:`ReferenceIndex` (county/township/village look-ups) and
   :func:`locate`
-- :mod:`geo.import_rows` — :class:`RowCheck`, the per-row checks and their messages
-- :mod:`geo.import_duplicates` — repeated ids and same-name venues within 50 m
-- :mod:`geo.import_layers` — ``--layer townships|villages`` (official areas and villages)
+- :mod:`geo.importer.rows` — :class:`RowCheck`, the per-row checks and their messages
+- :mod:`geo.importer.duplicates` — repeated ids and same-name venues within 50 m
+- :mod:`geo.importer.layers` — ``--layer townships|villages`` (official areas and villages)
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import pandas as pd
 
 from geo import crs as crs_mod
 from geo.errors import InputError
-from geo.import_coordinates import (
+from geo.importer.coordinates import (
     RawPoints,
     convert,
     parse_number,
@@ -43,8 +43,8 @@ from geo.import_coordinates import (
     read_points,
     resolve_choice,
 )
-from geo.import_duplicates import DUPLICATE_RADIUS_M, GEOD, Seen, check_duplicates
-from geo.import_headers import (
+from geo.importer.duplicates import DUPLICATE_RADIUS_M, GEOD, Seen, check_duplicates
+from geo.importer.headers import (
     HEADER_ALIASES,
     LAYER_ALIASES,
     LAYER_INDEX,
@@ -56,14 +56,15 @@ from geo.import_headers import (
     map_headers,
     norm_header,
 )
-from geo.import_layers import (
+from geo.importer.layers import (
     EQUAL_AREA_CRS,
     MIN_COUNTY_SHARE,
     LayerFile,
     import_townships,
     import_villages,
 )
-from geo.import_reference import (
+from geo.importer.readers import RawTable, read_table
+from geo.importer.reference import (
     COUNTY_SUFFIXES,
     METRIC_CRS,
     OLD_COUNTY_CODES,
@@ -73,9 +74,9 @@ from geo.import_reference import (
     ReferenceIndex,
     locate,
 )
-from geo.import_report import ImportReport, Issue, msg
-from geo.import_rows import Context, RowCheck, location_problem
-from geo.import_values import (
+from geo.importer.report import ImportReport, Issue, msg
+from geo.importer.rows import Context, RowCheck, location_problem
+from geo.importer.values import (
     FIRST_PLAUSIBLE_YEAR,
     ORG_SPLIT,
     STATUS_SYNONYMS,
@@ -88,7 +89,6 @@ from geo.import_values import (
     parse_year,
     stable_id,
 )
-from geo.readers import RawTable, read_table
 from geo.schema import STORAGE_CRS, VENUE_COLUMNS
 
 __all__ = [
@@ -161,7 +161,7 @@ def import_venues(
     Parameters
     ----------
     path
-        Any file :func:`geo.readers.read_table` reads.
+        Any file :func:`geo.importer.readers.read_table` reads.
     crs
         ``--crs`` text or a parsed choice; ``"auto"`` follows :func:`geo.crs.resolve_auto`.
     existing

@@ -14,10 +14,10 @@ import geopandas as gpd
 import pandas as pd
 from pyproj import Geod
 
-from geo.import_reference import name_key
-from geo.import_report import msg
-from geo.import_rows import RowCheck
-from geo.import_values import stable_id
+from geo.importer.reference import name_key
+from geo.importer.report import msg
+from geo.importer.rows import RowCheck
+from geo.importer.values import stable_id
 from geo.schema import STORAGE_CRS
 
 #: Two venues with the same name closer than this are one venue imported twice.
