@@ -1,8 +1,8 @@
 """Turn a planner's file into venues of the register, with a report a planner can act on.
 
 :func:`import_venues` reads any supported file (see :mod:`geo.importer.readers`), maps Chinese
-or English headers, converts coordinates to WGS84 (:mod:`geo.crs`) and checks every row against the real
-geography: prefecture and county polygons (real: a contradiction rejects the row) and the
+or English headers, converts coordinates to WGS84 (:mod:`geo.crs`) and checks every row against
+the real geography: prefecture and county polygons (real: a contradiction rejects the row) and the
 township areas (approximate: a contradiction only warns). Nothing is silently dropped:
 ``accepted + rejected == rows``; a row with several problems is one rejected row listing all of
 them. The importer never writes anything — the CLI hands ``report.accepted`` to the store.
