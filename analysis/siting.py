@@ -11,8 +11,11 @@ with HiGHS (`analysis.solvers`):
   Only candidates closer than that existing venue are worth assigning, so the sparse model is
   exactly the full p-median (with ``reach_m`` as an optional further cap).
 
-One service standard applies to all sites (``radius_m``, an effective road distance: straight
-line x ``detour``); stations (existing or candidate) also serve their own village.
+One service standard applies to all new sites (``radius_m``, an effective road distance:
+straight line x ``detour``); stations (existing or candidate) also serve their own village.
+Pass ``existing_covered`` (the ``covered`` flags of `analysis.coverage.assess_coverage` under
+the full per-level standard) so that existing venues cover by their own level's standard: the
+baseline is then exactly the coverage figure.
 """
 
 from __future__ import annotations
@@ -125,6 +128,7 @@ def site(
     standards: Standards | None = None,
     frame: MetricFrame | None = None,
     time_limit_s: float | None = None,
+    existing_covered: np.ndarray | None = None,
 ) -> SitingResult:
     """Choose new sites among ``candidates`` with ``venues`` fixed; see the module docstring.
 
@@ -152,6 +156,9 @@ def site(
         geographic stations); metric frame (chosen from the data when None).
     time_limit_s
         Stop HiGHS after this long; the result then says ``optimal=False``.
+    existing_covered
+        Demand already covered (one flag per demand row), e.g. the ``covered`` column of
+        `analysis.coverage.assess_coverage`; None covers by ``radius_m`` around every venue.
     """
     started = time.perf_counter()
     model = _check_model(model, n_new)
@@ -160,6 +167,8 @@ def site(
         raise AnalysisError(f"radius_m should be > 0 and detour >= 1, got {radius_m}, {detour}.")
     reach = arrays.frame.to_straight(radius_m / detour)
     existing, fallback = _existing(arrays, reach, detour)
+    if existing_covered is not None:
+        existing = _baseline(existing_covered, len(existing))
     cover = _cover(arrays, reach)
     if model == "mclp":
         solution = solvers.solve_mclp(cover, arrays.weights, existing, int(n_new or 0),
@@ -232,6 +241,17 @@ def _existing(arrays: _Arrays, reach: float, detour: float) -> tuple[np.ndarray,
     fallback = arrays.frame.to_metres(straight) * detour
     own = core.same_code_pairs(arrays.demand_village, arrays.existing_village)
     return (straight <= reach) | (np.diff(own.indptr) > 0), fallback
+
+
+def _baseline(flags: np.ndarray, n_demand: int) -> np.ndarray:
+    """Return the given baseline flags as a boolean array, checked against the demand."""
+    flags = np.asarray(flags, dtype=bool)
+    if flags.shape != (n_demand,):
+        raise AnalysisError(
+            f"existing_covered should hold one flag per demand point ({n_demand}), "
+            f"got shape {flags.shape}."
+        )
+    return flags
 
 
 def _cover(arrays: _Arrays, reach: float) -> sparse.csr_matrix:
@@ -373,6 +393,7 @@ def proposal_venues(result: SitingResult, candidates: gpd.GeoDataFrame) -> gpd.G
         "status": "planned",
         "year_opened": pd.array([pd.NA] * len(chosen), dtype="Int64"),
         "position": "illustrative",
+        "as_of": None,  # a plan, not a record: it has no as-of date
     })  # fmt: skip
     out = gpd.GeoDataFrame(rows[list(VENUE_COLUMNS)], geometry=chosen.geometry.to_numpy(),
                            crs=chosen.crs)  # fmt: skip
