@@ -55,7 +55,10 @@ def test_coverage_json_on_files(capsys, files, tmp_path):
         "population_covered",
         "by_county",
         "network",
+        "illustrative",
+        "as_of",
     ]
+    assert payload["illustrative"] == []  # plain test files: nothing is marked illustrative
     # 2 km for all: the centre covers A; the station covers C (1 km) and its own village D
     assert (payload["demand"], payload["covered"]) == (4, 3)
     assert payload["population_covered"] == 800
@@ -125,6 +128,10 @@ def test_site_json_shape(capsys, files, tmp_path):
             "1",
             "--radius-km",
             "2",
+            "--township-km",
+            "2",
+            "--village-km",
+            "2",
             "--detour",
             "1",
             "--venues",
@@ -144,6 +151,8 @@ def test_site_json_shape(capsys, files, tmp_path):
         "covered_population": 1000,
         "objective": 200,
         "optimal": True,
+        "baseline_covered_population": 800,
+        "new_radius_km": 2,
     }
 
 
@@ -156,6 +165,10 @@ def test_site_out_writes_planned_venues(capsys, files, tmp_path):
                 "--model",
                 "lscp",
                 "--radius-km",
+                "2",
+                "--township-km",
+                "2",
+                "--village-km",
                 "2",
                 "--detour",
                 "1",
@@ -196,7 +209,9 @@ def test_gaps_json(capsys, files, tmp_path):
             str(tmp_path / "n.gpkg"),
         ],
     )
-    assert list(payload) == ["uncovered", "deserts", "townships_without_centre", "redundant_venues"]
+    assert list(payload) == [
+        "uncovered", "deserts", "townships_without_centre", "redundant_venues", "illustrative"
+    ]  # fmt: skip
     assert [row["village_code"] for row in payload["uncovered"]] == ["V-B"]
     assert payload["townships_without_centre"] == [{"township_code": "T2"}]
 
