@@ -82,9 +82,7 @@ def issues_frame(issues: list, lang: str) -> pd.DataFrame:
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
 def reference_index(path: str, version: str):  # noqa: ANN201 - geo.importer.ReferenceIndex
     """Return the importer's prepared reference geography (shared, read-only)."""
-    from geo.importer import ReferenceIndex
-
-    return ReferenceIndex.build(reference_layers(path, version))
+    return usecases.prepare_reference(reference_layers(path, version))
 
 
 def reference_layers(path: str, version: str) -> dict[str, gpd.GeoDataFrame]:

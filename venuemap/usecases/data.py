@@ -51,6 +51,7 @@ __all__ = [
     "filter_layer",
     "import_file",
     "merge_edits",
+    "prepare_reference",
     "EDITABLE",
     "reference_layers",
     "validate_rows",
@@ -100,6 +101,11 @@ def reference_layers(store_path: str | None) -> dict[str, gpd.GeoDataFrame]:
 
     names = ("prefecture", "counties", "townships", "villages")
     return {name: load_reference(name, store_path) for name in names}
+
+
+def prepare_reference(layers: Mapping[str, pd.DataFrame]) -> ReferenceIndex:
+    """Return the importer's prepared reference geography for ``layers`` (reusable, read-only)."""
+    return ReferenceIndex.build(dict(layers))
 
 
 def check_import(
