@@ -162,3 +162,13 @@ def test_one_filter_takes_lists_labels_and_a_query() -> None:
     assert set(both["county_code"]) == {"632322", "632323"}
     named = usecases.filter_layer(venues, query=stations["name"].iloc[0][:3])
     assert stations["id"].iloc[0] in set(named["id"])
+
+
+def test_save_with_a_venues_file_is_refused(capsys, tmp_path) -> None:
+    demand, venues = random_instance(4)
+    path = tmp_path / "venues.geojson"
+    venues.to_crs("EPSG:4326").to_file(path)
+    code = main(["site", "--venues", str(path), "--save", "--store", str(tmp_path / "s.gpkg")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--save" in err
+    assert not (tmp_path / "s.gpkg").exists()

@@ -164,6 +164,9 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 def run_site(args: argparse.Namespace) -> int:
     """Solve the siting model from the coverage baseline and print the chosen candidates."""
+    if args.save and args.venues:
+        raise InputError("--save adds the sites to the store's register; it cannot be combined "
+                         "with --venues F (run without --venues, or keep the result with --out)")
     inputs, standard = _load(args)
     candidates = read_layer_file(args.candidates, "candidates") if args.candidates else None
     _quiet_highs()
