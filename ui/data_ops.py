@@ -172,6 +172,7 @@ def editor_frame(gdf: gpd.GeoDataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
             "village_code",
             "services",
             "address",
+            "as_of",
         )
     }
     config.update(

@@ -136,6 +136,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col.address": ("地址", "Address"),
     "col.year_opened": ("建成年份", "Year opened"),
     "col.position": ("位置来源", "Position"),
+    "col.as_of": ("数据日期", "As of"),
     "col.lon": ("经度", "Longitude"),
     "col.lat": ("纬度", "Latitude"),
     "col.id": ("编号", "ID"),
