@@ -28,11 +28,13 @@ from analysis._validate import (
     select_venues,
     take_or_none,
     venue_ids,
+    with_columns,
 )
 from analysis.coverage import DistanceOracle
 from analysis.metric import MetricFrame, check_same_crs, choose_frame
 from analysis.roads import RoadNetwork
 from analysis.standards import Standards, default_standards
+from geo.schema import VENUE_COLUMNS
 
 STATION_KINDS = ("village_station", "community_station")
 COUNTY_KINDS = ("county_centre",)
@@ -200,6 +202,7 @@ def find_orphans(
 
     Adds a ``reason`` column. Prefecture venues need no township; county venues no township.
     """
+    venues = with_columns(venues, VENUE_COLUMNS)
     reasons = pd.Series("", index=venues.index, dtype=object)
     level = venues["kind"].map({"prefecture_centre": 1, "county_centre": 2}).fillna(3)
     if townships is not None and len(townships):

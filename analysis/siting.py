@@ -17,6 +17,7 @@ line x ``detour``); stations (existing or candidate) also serve their own villag
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,11 +39,16 @@ from analysis._validate import (
 from analysis.coverage import assess_coverage, coverage_totals
 from analysis.metric import MetricFrame, check_same_crs, project_layers
 from analysis.standards import DEFAULT_DETOUR, Standards, default_standards
-from geo.errors import AnalysisError
+from geo.errors import AnalysisError, InfeasibleError
 from geo.schema import LEVEL_OF_KIND, STORAGE_CRS, VENUE_COLUMNS
 
 MODELS = ("mclp", "lscp", "pmedian")
 STATION_KINDS = ("village_station", "community_station")
+#: `SitingResult.note` when no candidate is offered (nothing to decide; not an error).
+NOTHING_TO_SITE = (
+    "nothing to site: no candidate sites are left (every village already has a station and "
+    "every township seat a centre, or the candidates file is empty)"
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,16 @@ class SitingResult:
         HiGHS time, and end-to-end time (pairs + model + solve).
     status
         HiGHS model status text.
+    added_population
+        For each selected id, the population only that site adds: MCLP/LSCP, people it covers
+        that no existing venue and no other selected site covers; p-median, people for whom it
+        is the strictly nearest option (they would travel farther without it). Greater than 0
+        for every selected site: the solver prefers the fewest sites among optimal choices.
+    n_candidates
+        Number of candidate sites offered.
+    note
+        Plain remark for the user when there was nothing to decide (e.g. no candidate left
+        because every village already has a station); empty otherwise.
     """
 
     model: str
@@ -84,15 +100,27 @@ class SitingResult:
     solve_time_s: float = 0.0
     total_time_s: float = 0.0
     status: str = ""
+    added_population: dict[str, float] = field(default_factory=dict)
+    n_candidates: int = 0
+    note: str = ""
 
     def to_json(self) -> dict:
-        """Return the CLI's JSON shape: model, selected, covered_population, objective, optimal."""
+        """Return the CLI's JSON shape.
+
+        Keys: model, selected, covered_population, objective (null if not finite), optimal,
+        sites (``[{"id", "added_population"}]`` in selection order) and note (null if none).
+        """
         return {
             "model": self.model,
             "selected": list(self.selected),
             "covered_population": _number(self.covered_population),
             "objective": _number(self.objective),
             "optimal": bool(self.optimal),
+            "sites": [
+                {"id": ident, "added_population": _number(self.added_population.get(ident, 0.0))}
+                for ident in self.selected
+            ],
+            "note": self.note or None,
         }
 
 
@@ -161,16 +189,50 @@ def site(
     reach = arrays.frame.to_straight(radius_m / detour)
     existing, fallback = _existing(arrays, reach, detour)
     cover = _cover(arrays, reach)
-    if model == "mclp":
-        solution = solvers.solve_mclp(cover, arrays.weights, existing, int(n_new or 0),
-                                      time_limit_s=time_limit_s)  # fmt: skip
-    elif model == "lscp":
-        solution = solvers.solve_lscp(cover, existing, time_limit_s=time_limit_s)
-    else:
+    if len(candidates) == 0:
+        solution, added = solvers.empty_solution(0.0), np.zeros(0)
+        if model == "pmedian":
+            solution = dataclasses.replace(solution, objective=float(
+                (arrays.weights * fallback).sum()) if np.isfinite(fallback).all() else np.inf)
+    elif model == "pmedian":
         dist = _pmedian_pairs(arrays, fallback, detour, reach_m)
         solution = solvers.solve_pmedian(dist, arrays.weights, fallback, int(n_new or 0),
                                          time_limit_s=time_limit_s)  # fmt: skip
-    return _result(model, solution, arrays, cover, existing, demand, candidates, started)
+        added = solvers.added_median_weight(dist, arrays.weights, solution.selected)
+    else:
+        if model == "mclp":
+            solution = solvers.solve_mclp(cover, arrays.weights, existing, int(n_new or 0),
+                                          time_limit_s=time_limit_s)  # fmt: skip
+        else:
+            _check_lscp_feasible(arrays, cover, existing, demand)
+            solution = solvers.solve_lscp(cover, existing, weights=arrays.weights,
+                                          time_limit_s=time_limit_s)  # fmt: skip
+        added = solvers.added_cover_weight(cover, arrays.weights, existing, solution.selected)
+    result = _result(model, solution, arrays, cover, existing, demand, candidates, started)
+    return dataclasses.replace(
+        result,
+        added_population=dict(zip(result.selected, map(float, added), strict=True)),
+        n_candidates=len(candidates),
+        note="" if len(candidates) else NOTHING_TO_SITE,
+    )
+
+
+def _check_lscp_feasible(
+    arrays: _Arrays, cover: sparse.csr_matrix, existing: np.ndarray, demand: gpd.GeoDataFrame
+) -> None:
+    """Raise InfeasibleError if some inhabited demand is out of every site's reach."""
+    stranded = ~existing & (np.diff(cover.indptr) == 0) & (arrays.weights > 0)
+    if not stranded.any():
+        return
+    labels = codes(demand, "village_code")
+    labels = np.where(labels == None, demand.index.astype(str), labels)  # noqa: E711
+    raise InfeasibleError(
+        f"lscp is infeasible: {int(stranded.sum())} demand point(s) with "
+        f"{arrays.weights[stranded].sum():,.0f} people (first: "
+        f"{', '.join(map(str, labels[stranded][:5]))}) are beyond the reach of every candidate "
+        "and every existing venue, so no set of sites covers everyone; add candidates near "
+        "them, widen the radius (--radius-km), or use --model mclp to cover as many as possible."
+    )
 
 
 def _check_model(model: str, n_new: int | None) -> str:
@@ -195,7 +257,7 @@ def _arrays(
 ) -> _Arrays:
     check_layer(demand, "demand")
     check_layer(venues, "venues", allow_empty=True)
-    check_layer(candidates, "candidates")
+    check_layer(candidates, "candidates", allow_empty=True)
     weights = population(demand, population_col)
     check_same_crs(demand, venues, candidates)
     standards = standards or default_standards()
@@ -289,7 +351,9 @@ def _result(
     )
 
 
-def _number(value: float) -> float | int:
+def _number(value: float) -> float | int | None:
+    if not np.isfinite(value):
+        return None
     return int(round(value)) if float(value).is_integer() else round(float(value), 3)
 
 
