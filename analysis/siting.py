@@ -40,7 +40,8 @@ from analysis.coverage import assess_coverage, coverage_totals
 from analysis.metric import MetricFrame, check_same_crs, project_layers
 from analysis.standards import DEFAULT_DETOUR, Standards, default_standards
 from geo.errors import AnalysisError, InfeasibleError
-from geo.schema import LEVEL_OF_KIND, STORAGE_CRS, VENUE_COLUMNS
+from geo.placenames import short_village_name
+from geo.schema import KINDS, LEVEL_OF_KIND, STORAGE_CRS, VENUE_COLUMNS, label
 
 MODELS = ("mclp", "lscp", "pmedian")
 STATION_KINDS = ("village_station", "community_station")
@@ -419,15 +420,22 @@ def _seat_candidates(seats: gpd.GeoDataFrame, centres: set) -> pd.DataFrame:
 def proposal_venues(result: SitingResult, candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return the selected candidates as venue-register rows with status ``"planned"``.
 
-    The rows follow geo.schema.VENUE_COLUMNS in STORAGE_CRS, ready for ``store.add_venues``.
+    Each row is named after the venue it would be and the place it serves, e.g.
+    ``规划村群团服务站（加吾村）`` for a village station (the village's committee name shortened
+    by `geo.placenames.short_village_name`: 加吾村民委员会 -> 加吾村) and
+    ``规划乡镇群团服务中心（隆务镇）`` for a township centre at a seat; ``name_en`` likewise.
+    ``position`` is the candidate's own when it says ``surveyed``, else ``illustrative``: a
+    village or seat point marks where the place is, not a chosen plot. The rows follow
+    geo.schema.VENUE_COLUMNS in STORAGE_CRS, ready for ``store.add_venues``.
     """
     ids = venue_ids(candidates)
     chosen = candidates.loc[np.isin(ids, result.selected)]
     kind = chosen["kind"] if "kind" in chosen.columns else pd.Series("other", index=chosen.index)
+    places = [short_village_name(n) for n in _texts(chosen, "name")]
     rows = pd.DataFrame({
         "id": ["planned-" + i for i in venue_ids(chosen)],
-        "name": chosen["name"].to_numpy() if "name" in chosen.columns else "",
-        "name_en": "",
+        "name": [planned_name(k, p) for k, p in zip(kind, places, strict=True)],
+        "name_en": [planned_name(k, p, "en") for k, p in zip(kind, places, strict=True)],
         "kind": kind.to_numpy(),
         "level": kind.map(LEVEL_OF_KIND).fillna(4).astype(int).to_numpy(),
         "county_code": codes(chosen, "county_code"),
@@ -436,11 +444,27 @@ def proposal_venues(result: SitingResult, candidates: gpd.GeoDataFrame) -> gpd.G
         "organizations": "", "services": "", "address": "",
         "status": "planned",
         "year_opened": pd.array([pd.NA] * len(chosen), dtype="Int64"),
-        "position": "illustrative",
+        "position": np.where(np.array(_texts(chosen, "position"), dtype=object) == "surveyed",
+                             "surveyed", "illustrative"),
     })  # fmt: skip
     out = gpd.GeoDataFrame(rows[list(VENUE_COLUMNS)], geometry=chosen.geometry.to_numpy(),
                            crs=chosen.crs)  # fmt: skip
     return out.to_crs(STORAGE_CRS) if out.crs is not None else out
+
+
+def planned_name(kind: str, place: str, lang: str = "zh") -> str:
+    """Return a planned venue's name: ``规划村群团服务站（加吾村）`` / ``Planned ... (加吾村)``."""
+    known = kind in {term.code for term in KINDS}
+    what = label(KINDS, kind, lang) if known else ("场所" if lang == "zh" else "venue")
+    if lang == "zh":
+        return f"规划{what}（{place}）" if place else f"规划{what}"
+    return f"Planned {what.lower()} ({place})" if place else f"Planned {what.lower()}"
+
+
+def _texts(gdf: gpd.GeoDataFrame, column: str) -> list[str]:
+    if column not in gdf.columns:
+        return [""] * len(gdf)
+    return [str(v) if isinstance(v, str) else "" for v in gdf[column]]
 
 
 @dataclass(frozen=True)

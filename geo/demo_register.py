@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
+from geo.placenames import short_village_name
 from geo.reference_build import METRIC_CRS, stable_seed
 from geo.schema import LEVEL_OF_KIND, LIST_SEPARATOR, VENUE_COLUMNS
 
@@ -45,20 +46,6 @@ COUNTY_VENUES = {
         "与新时代文明实践中心合建共用；群团事务代办",
     ),
 }
-
-
-def short_village_name(official: str) -> str:
-    """Turn an NBS committee name into the everyday place name (德吉村委会 -> 德吉村)."""
-    for suffix, replacement in (
-        ("社区居民委员会", "社区"),
-        ("居民委员会", "社区"),
-        ("村民委员会", "村"),
-        ("村委会", "村"),
-    ):
-        if official.endswith(suffix):
-            base = official[: -len(suffix)]
-            return base if base.endswith(replacement) else base + replacement
-    return official
 
 
 def _offset(point: Point, seed_text: str, min_m: float, max_m: float) -> Point:

@@ -227,6 +227,28 @@ def test_default_candidates_and_planned_rows(demand, venues):
     assert list(planned.columns) == [*VENUE_COLUMNS, "geometry"]
     assert (planned["status"] == "planned").all() and planned.crs == "EPSG:4326"
     assert list(planned["id"]) == ["planned-" + i for i in result.selected]
+    assert (planned["position"] == "illustrative").all()
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "expected"),
+    [
+        ("加吾村民委员会", "village_station", "规划村群团服务站（加吾村）"),
+        ("隆务街社区居民委员会", "community_station", "规划社区群团服务站（隆务街社区）"),
+        ("秀恰村村民委员会", "village_station", "规划村群团服务站（秀恰村）"),
+        ("城南社区", "community_station", "规划社区群团服务站（城南社区）"),
+        ("隆务镇", "township_centre", "规划乡镇群团服务中心（隆务镇）"),
+    ],
+)
+def test_planned_venues_are_named_after_what_they_are_and_where(name, kind, expected):
+    cands = points([(0, 0), (5000, 0)], id=["x", "other"], name=[name, "别处"], kind=[kind] * 2,
+                   position=["surveyed", "illustrative"])
+    demand = points([(0, 0)], population=[10])
+    planned = proposal_venues(run(demand, no_venues(), cands, "mclp", 2), cands)
+    assert list(planned["name"]) == [expected]
+    english = planned["name_en"].iloc[0]
+    assert english.startswith("Planned ") and english.endswith(f"({expected.split('（')[1][:-1]})")
+    assert list(planned["status"]) == ["planned"] and list(planned["position"]) == ["surveyed"]
 
 
 def test_compare_scenarios(demand, venues):
