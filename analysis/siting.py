@@ -309,7 +309,12 @@ def _cover(arrays: _Arrays, reach: float) -> sparse.csr_matrix:
 def _pmedian_pairs(
     arrays: _Arrays, fallback_m: np.ndarray, detour: float, reach_m: float | None
 ) -> sparse.csr_matrix:
-    """Effective distances of the pairs worth assigning: closer than the existing fallback."""
+    """Effective distances of the pairs worth assigning: closer than the existing fallback.
+
+    Closer by more than `solvers.OBJECTIVE_RTOL` (relative): a candidate as far as the
+    existing venue, up to rounding in the projection, adds nothing.
+    """
+    fallback_m = fallback_m * (1.0 - solvers.OBJECTIVE_RTOL)
     limit_m = fallback_m if reach_m is None else np.minimum(fallback_m, reach_m)
     straight_limit = arrays.frame.to_straight(limit_m / detour)
     pairs = core.pairs_within(arrays.demand_xy, arrays.candidate_xy, straight_limit, strict=True)

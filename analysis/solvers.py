@@ -278,7 +278,8 @@ def added_median_weight(
     """Weight for which each chosen site is the strictly nearest option (p-median pairs).
 
     ``distance`` holds only pairs closer than the demand's existing venue, so these are the
-    people who would travel farther without that site. One value per entry of ``chosen``.
+    people who would travel farther without that site. Distances within `OBJECTIVE_RTOL`
+    count as a tie (no one's nearest). One value per entry of ``chosen``.
     """
     if len(chosen) == 0:
         return np.zeros(0)
@@ -290,7 +291,7 @@ def added_median_weight(
     first = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
     after = np.minimum(first + 1, len(row) - 1)
     runner_up = (first + 1 < len(row)) & (row[after] == row[first])
-    strict = ~runner_up | (dist[after] > dist[first])
+    strict = ~runner_up | (dist[after] > dist[first] * (1.0 + OBJECTIVE_RTOL))
     winner = first[strict]
     return np.bincount(col[winner], weights=np.asarray(weights, float)[row[winner]],
                        minlength=len(chosen))  # fmt: skip
@@ -341,27 +342,23 @@ def _lexicographic(
     best = evaluate(first)
     proven = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     start = h.getSolution()
-    n_col, nonzero = len(cost), np.flatnonzero(cost)
     bound = best - objective_tolerance(best) if maximise else best + objective_tolerance(best)
-    lower, upper = (bound, highspy.kHighsInf) if maximise else (-highspy.kHighsInf, bound)
-    h.addRow(lower, upper, len(nonzero), nonzero.astype(np.int32), cost[nonzero].astype(float))
-    h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32),
-                     np.concatenate([np.ones(m), np.zeros(n_col - m)]))  # fmt: skip
-    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    h.setSolution(start)
-    if limit is not None:
-        h.setOptionValue("time_limit", max(float(limit) - first_time, 1e-3))
     started = time.perf_counter()
-    h.run()
+    second = None
+    if len(first) and _fewer_may_do(h, m, len(first) - 1, bound, maximise):
+        _minimise_sites(h, m, cost, bound, maximise, start)
+        if limit is not None:
+            h.setOptionValue("time_limit", max(float(limit) - first_time, 1e-3))
+        h.run()
+        second = _values(h, m)
+        proven = proven and h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     elapsed = first_time + time.perf_counter() - started
-    second = _values(h, m)
     chosen = first
     if second is not None and len(second) < len(first):
         value = evaluate(second)
         if (value >= best - objective_tolerance(best)) if maximise else (
                 value <= best + objective_tolerance(best)):  # fmt: skip
             chosen = second
-    proven = proven and h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     chosen = prune(chosen, added)
     lp = h.getLp()
     return Solution(
@@ -428,6 +425,48 @@ def _solve(
     start = time.perf_counter()
     h.run()
     return h, time.perf_counter() - start
+
+
+def _fewer_may_do(h: highspy.Highs, m: int, n_sites: int, bound: float, maximise: bool) -> bool:
+    """Return False if the LP relaxation proves ``n_sites`` sites cannot reach ``bound``.
+
+    The site-count row is the model's last row. The LP bound is cheap next to the second MIP
+    and, when the count was binding, usually settles the question (the first answer is then
+    already the one with the fewest sites). The model is restored afterwards.
+    """
+    row = h.getNumRow() - 1
+    original = float(h.getLp().row_upper_[row])
+    columns = np.arange(m, dtype=np.int32)
+    h.changeRowBounds(row, -highspy.kHighsInf, float(n_sites))
+    h.changeColsIntegrality(m, columns, [highspy.HighsVarType.kContinuous] * m)
+    h.run()
+    status = h.getModelStatus()
+    value = h.getInfo().objective_function_value
+    h.changeColsIntegrality(m, columns, [highspy.HighsVarType.kInteger] * m)
+    h.changeRowBounds(row, -highspy.kHighsInf, original)
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return False
+    if status != highspy.HighsModelStatus.kOptimal:
+        return True
+    return value >= bound if maximise else value <= bound
+
+
+def _minimise_sites(
+    h: highspy.Highs,
+    m: int,
+    cost: np.ndarray,
+    bound: float,
+    maximise: bool,
+    start: highspy.HighsSolution,
+) -> None:
+    """Turn the model into: fewest sites with the objective held at ``bound`` or better."""
+    n_col, nonzero = len(cost), np.flatnonzero(cost)
+    lower, upper = (bound, highspy.kHighsInf) if maximise else (-highspy.kHighsInf, bound)
+    h.addRow(lower, upper, len(nonzero), nonzero.astype(np.int32), cost[nonzero].astype(float))
+    h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32),
+                     np.concatenate([np.ones(m), np.zeros(n_col - m)]))  # fmt: skip
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    h.setSolution(start)
 
 
 def _values(h: highspy.Highs, m: int) -> np.ndarray | None:
