@@ -24,6 +24,7 @@ import pandas as pd
 from analysis.coverage import assess_coverage, coverage_totals, summarise_coverage
 from analysis.gaps import redundant_venues, service_deserts, uncovered_demand
 from analysis.network import check_network
+from analysis.roads import DEFAULT_CONNECT_M, DEFAULT_SNAP_M
 from analysis.siting import MODELS, default_candidates, proposal_venues, site
 from analysis.standards import (
     Standards,
@@ -83,6 +84,10 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", metavar="K", nargs="+", action="extend",
                         help="only these venue kinds (codes or Chinese labels)")
     parser.add_argument("--roads", metavar="F", help="roads (LineStrings): network distance")
+    parser.add_argument("--snap-m", metavar="M", type=float, default=DEFAULT_SNAP_M,
+                        help="with --roads: road ends within M metres join (default "
+                        f"{DEFAULT_SNAP_M:g}); points over {DEFAULT_CONNECT_M / 1000:g} km from "
+                        "the largest road component are unreachable")  # fmt: skip
 
 
 def _site_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -113,7 +118,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     """Print (or write) coverage per level and county, and the four-level checks."""
     venues, demand, standards, roads = _load_inputs(args)
     result = assess_coverage(demand, venues, standards, detour=args.detour, roads=roads,
-                             kinds=_kinds(args.kind))  # fmt: skip
+                             kinds=_kinds(args.kind), snap_m=args.snap_m)  # fmt: skip
     by_county = summarise_coverage(result, "county_code", totals=False) if (
         "county_code" in result.columns) else pd.DataFrame()  # fmt: skip
     network = _network(args, venues, demand, standards, roads)
@@ -132,7 +137,7 @@ def run_gaps(args: argparse.Namespace) -> int:
     venues, demand, standards, roads = _load_inputs(args)
     kinds = _kinds(args.kind)
     result = assess_coverage(demand, venues, standards, detour=args.detour, roads=roads,
-                             kinds=kinds)  # fmt: skip
+                             kinds=kinds, snap_m=args.snap_m)  # fmt: skip
     uncovered = uncovered_demand(result)
     deserts = service_deserts(result)
     chosen = venues if kinds is None else venues.loc[venues["kind"].isin(kinds)]
@@ -294,14 +299,16 @@ def _same_crs(gdf: gpd.GeoDataFrame, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame
 def _network(args: argparse.Namespace, venues: gpd.GeoDataFrame, demand: gpd.GeoDataFrame,
              standards: Standards, roads: gpd.GeoDataFrame | None) -> dict:  # fmt: skip
     """Four-level counts; empty when the demand has no village/township codes."""
-    if not {"village_code", "township_code"} <= set(demand.columns) or "kind" not in venues:
+    if not {"village_code", "township_code"} <= set(demand.columns) or (
+            "kind" not in venues and len(venues)):  # fmt: skip
         return {}
     default_demand = not args.demand
     townships = _reference("townships", args.store) if default_demand else None
     counties = _reference("counties", args.store) if default_demand else None
     report = check_network(venues, demand, townships=townships,
                            counties=_same_crs(counties, venues) if counties is not None else None,
-                           standards=standards, detour=args.detour, roads=roads)  # fmt: skip
+                           standards=standards, detour=args.detour, roads=roads,
+                           snap_m=args.snap_m)  # fmt: skip
     return report.counts
 
 
@@ -423,10 +430,13 @@ def _print_gaps(payload: dict) -> None:
 
 
 def _print_site(result: object, radius_km: float) -> None:
+    if result.note:  # nothing to decide: one line
+        print(f"{result.model}: {result.note}")
+        return
     print(f"{result.model}: {len(result.selected)} new site(s), radius {radius_km:g} km, "
           f"optimal={result.optimal}, objective {result.objective:.4g}")
     print(f"  covered population {result.covered_population:.0f} "
           f"(existing {result.existing_population:.0f}; no candidate reaches "
           f"{result.uncoverable_population:.0f} more)")
     for ident in result.selected:
-        print(f"  + {ident}")
+        print(f"  + {ident}  (only it adds {result.added_population[ident]:,.0f} people)")

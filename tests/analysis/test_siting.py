@@ -438,3 +438,15 @@ def test_zero_feature_venues_work_like_no_venues(demand):
     # every village is a candidate when there is no venue at all
     assert list(default_candidates(demand, None, bare)["village_code"]) == list(
         demand["village_code"])
+
+
+def test_store_with_a_station_everywhere_has_nothing_to_site(demand):
+    seats = points([(0, 0)], township_code=["T1"], name=["一镇"])
+    full = points([(0, 0)] * 5, id=list("abcde"),
+                  kind=["village_station"] * 4 + ["township_centre"],
+                  village_code=[*demand["village_code"], None], township_code=["T1"] * 5)
+    cands = default_candidates(demand, seats, full)
+    assert len(cands) == 0
+    result = run(demand, full, cands, "mclp", 5)
+    assert result.selected == [] and result.note.startswith("nothing to site")
+    assert result.covered_population == 1000 and result.n_candidates == 0
