@@ -4,12 +4,16 @@ Three models, each built sparse (only demand-candidate pairs within reach) and s
 with HiGHS (`analysis.solvers`):
 
 * ``"mclp"`` (maximal covering): at most N new sites maximising newly covered population;
-* ``"lscp"`` (set covering): the fewest sites covering all demand that any candidate can
-  reach; demand no candidate reaches is reported as uncoverable;
+* ``"lscp"`` (set covering): the fewest sites covering all inhabited demand; when some of it
+  is beyond every candidate and existing venue the model is infeasible (`InfeasibleError`);
 * ``"pmedian"``: at most N new sites minimising the population-weighted mean distance, each
   demand point going to its nearest open site or, always available, its nearest existing venue.
   Only candidates closer than that existing venue are worth assigning, so the sparse model is
   exactly the full p-median (with ``reach_m`` as an optional further cap).
+
+Among optimal choices the fewest sites are opened (`analysis.solvers`: a lexicographic second
+stage, not a penalty), so ``SitingResult.added_population`` is > 0 for every selected site. No
+candidate at all is not an error: the result says there is nothing to site (``note``).
 
 One service standard applies to all sites (``radius_m``, an effective road distance: straight
 line x ``detour``); stations (existing or candidate) also serve their own village.
@@ -181,6 +185,14 @@ def site(
         geographic stations); metric frame (chosen from the data when None).
     time_limit_s
         Stop HiGHS after this long; the result then says ``optimal=False``.
+
+    Raises
+    ------
+    InfeasibleError
+        LSCP with inhabited demand no site can reach; p-median with demand that neither an
+        existing venue nor ``n_new`` new sites can serve.
+    AnalysisError
+        Unusable arguments or layers.
     """
     started = time.perf_counter()
     model = _check_model(model, n_new)
