@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import AnalysisError
-from geo.schema import LEVEL_OF_KIND
+from geo.schema import LEVEL_OF_KIND, VENUE_COLUMNS
 
 #: Statuses that count as existing venues unless the caller asks otherwise.
 DEFAULT_STATUSES = ("in_service",)
@@ -18,13 +18,18 @@ DEFAULT_STATUSES = ("in_service",)
 def check_layer(
     gdf: object, name: str, *, required: Sequence[str] = (), allow_empty: bool = False
 ) -> None:
-    """Raise AnalysisError if ``gdf`` is not a usable GeoDataFrame with ``required`` columns."""
+    """Raise AnalysisError if ``gdf`` is not a usable GeoDataFrame with ``required`` columns.
+
+    An empty layer allowed by ``allow_empty`` may lack columns (a zero-feature GeoJSON has
+    none): there is no row to read them from; see `with_columns`.
+    """
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise AnalysisError(f"'{name}' should be a GeoDataFrame, got {type(gdf).__name__}.")
     problems = []
     if len(gdf) == 0 and not allow_empty:
         problems.append(f"'{name}' is empty (0 rows); give at least one point")
-    missing = [column for column in required if column not in gdf.columns]
+    empty_ok = allow_empty and len(gdf) == 0
+    missing = [column for column in required if column not in gdf.columns and not empty_ok]
     if missing:
         problems.append(
             f"'{name}' has no column {', '.join(repr(c) for c in missing)} "
@@ -32,6 +37,21 @@ def check_layer(
         )
     if problems:
         raise AnalysisError("; ".join(problems) + ".")
+
+
+def with_columns(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> gpd.GeoDataFrame:
+    """Return ``gdf`` with the missing ``columns`` added (all None) when it has no rows.
+
+    Lets every analysis take an empty or header-only layer (no venues yet) without a special
+    case; a layer with rows is returned unchanged, its missing columns are its own problem.
+    """
+    missing = [column for column in columns if column not in gdf.columns]
+    if len(gdf) or not missing:
+        return gdf
+    out = gdf.copy()
+    for column in missing:
+        out[column] = pd.Series(dtype=object)
+    return out
 
 
 def population(demand: gpd.GeoDataFrame, column: str = "population") -> np.ndarray:
@@ -90,7 +110,11 @@ def select_venues(
     statuses: Iterable[str] | None = DEFAULT_STATUSES,
     kinds: Iterable[str] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Return the venues with a status in ``statuses`` and a kind in ``kinds`` (None = all)."""
+    """Return the venues with a status in ``statuses`` and a kind in ``kinds`` (None = all).
+
+    An empty register comes back with the register's columns (`with_columns`).
+    """
+    venues = with_columns(venues, VENUE_COLUMNS)
     keep = np.ones(len(venues), dtype=bool)
     if statuses is not None and "status" in venues.columns:
         keep &= venues["status"].fillna("in_service").isin(list(statuses)).to_numpy()

@@ -29,7 +29,7 @@ from analysis._validate import (
     venue_levels,
 )
 from analysis.metric import MetricFrame, check_same_crs, project_layers
-from analysis.roads import RoadNetwork
+from analysis.roads import DEFAULT_CONNECT_M, DEFAULT_SNAP_M, RoadNetwork
 from analysis.standards import ServiceStandard, Standards, default_standards
 from geo.errors import AnalysisError
 
@@ -89,6 +89,8 @@ def assess_coverage(
     statuses: Iterable[str] | None = DEFAULT_STATUSES,
     population_col: str = "population",
     frame: MetricFrame | None = None,
+    snap_m: float = DEFAULT_SNAP_M,
+    connect_m: float = DEFAULT_CONNECT_M,
 ) -> gpd.GeoDataFrame:
     """Return demand with, per level, the nearest venue, its distance and a covered flag.
 
@@ -110,13 +112,17 @@ def assess_coverage(
         Name of the population column of ``demand``.
     frame
         Metric frame; chosen from the data when None (see `analysis.metric.choose_frame`).
+    snap_m, connect_m
+        With ``roads``: road ends within ``snap_m`` join; points farther than ``connect_m``
+        from the largest road component are unreachable (see `analysis.roads`).
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``demand``'s columns plus ``level{L}_venue_id``, ``level{L}_distance_m`` (effective),
         ``level{L}_covered`` for L in 1..4 (``level{L}_time_min`` when roads have speeds) and
-        the headline ``covered``; same index and CRS as ``demand``.
+        the headline ``covered``; with ``roads`` also ``road_access_m`` (distance to the road
+        network) and ``road_reachable``; same index and CRS as ``demand``.
     """
     check_layer(demand, "demand")
     check_layer(venues, "venues", required=("kind",), allow_empty=True)
@@ -129,7 +135,9 @@ def assess_coverage(
     chosen = chosen.loc[geographic]
     stds = [s for s, g in zip(stds, geographic, strict=True) if g]
     frame, (demand_xy, venue_xy) = project_layers(demand, chosen, frame=frame)
-    network = RoadNetwork.from_roads(roads, frame) if roads is not None else None
+    network = None
+    if roads is not None:
+        network = RoadNetwork.from_roads(roads, frame, snap_m=snap_m, connect_m=connect_m)
     oracle = DistanceOracle(
         frame, demand_xy, venue_xy, standards.detour if detour is None else detour, network
     )
@@ -150,6 +158,9 @@ def assess_coverage(
     out["covered"] = out[[f"level{level}_covered" for level in standards.headline_levels]].any(
         axis=1
     )
+    if network is not None:
+        out["road_access_m"] = network.access(demand_xy)[1]
+        out["road_reachable"] = out["road_access_m"] <= network.connect_m
     return out
 
 

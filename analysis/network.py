@@ -28,11 +28,13 @@ from analysis._validate import (
     select_venues,
     take_or_none,
     venue_ids,
+    with_columns,
 )
 from analysis.coverage import DistanceOracle
 from analysis.metric import MetricFrame, check_same_crs, choose_frame
-from analysis.roads import RoadNetwork
+from analysis.roads import DEFAULT_CONNECT_M, DEFAULT_SNAP_M, RoadNetwork
 from analysis.standards import Standards, default_standards
+from geo.schema import VENUE_COLUMNS
 
 STATION_KINDS = ("village_station", "community_station")
 COUNTY_KINDS = ("county_centre",)
@@ -68,6 +70,8 @@ def check_network(
     roads: gpd.GeoDataFrame | None = None,
     statuses: Iterable[str] | None = DEFAULT_STATUSES,
     frame: MetricFrame | None = None,
+    snap_m: float = DEFAULT_SNAP_M,
+    connect_m: float = DEFAULT_CONNECT_M,
 ) -> NetworkReport:
     """Run the four-level checks.
 
@@ -82,7 +86,7 @@ def check_network(
         named by ``villages``.
     counties
         County polygons (``county_code``) to find venues outside their stated county.
-    standards, detour, roads, statuses, frame
+    standards, detour, roads, statuses, frame, snap_m, connect_m
         As for `analysis.coverage.assess_coverage`.
     """
     check_layer(venues, "venues", required=("kind",), allow_empty=True)
@@ -100,7 +104,9 @@ def check_network(
     station_villages = set(codes(stations, "village_code"))
     village_code = codes(villages, "village_code")
     has_station = np.array([c in station_villages for c in village_code], dtype=bool)
-    network = RoadNetwork.from_roads(roads, frame) if roads is not None else None
+    network = None
+    if roads is not None:
+        network = RoadNetwork.from_roads(roads, frame, snap_m=snap_m, connect_m=connect_m)
     far_stations, other_township = _stations_vs_centres(
         stations, centres, frame, detour, network, standards.get("township_centre").radius_m
     )
@@ -200,6 +206,7 @@ def find_orphans(
 
     Adds a ``reason`` column. Prefecture venues need no township; county venues no township.
     """
+    venues = with_columns(venues, VENUE_COLUMNS)
     reasons = pd.Series("", index=venues.index, dtype=object)
     level = venues["kind"].map({"prefecture_centre": 1, "county_centre": 2}).fillna(3)
     if townships is not None and len(townships):

@@ -4,12 +4,16 @@ Three models, each built sparse (only demand-candidate pairs within reach) and s
 with HiGHS (`analysis.solvers`):
 
 * ``"mclp"`` (maximal covering): at most N new sites maximising newly covered population;
-* ``"lscp"`` (set covering): the fewest sites covering all demand that any candidate can
-  reach; demand no candidate reaches is reported as uncoverable;
+* ``"lscp"`` (set covering): the fewest sites covering all inhabited demand; when some of it
+  is beyond every candidate and existing venue the model is infeasible (`InfeasibleError`);
 * ``"pmedian"``: at most N new sites minimising the population-weighted mean distance, each
   demand point going to its nearest open site or, always available, its nearest existing venue.
   Only candidates closer than that existing venue are worth assigning, so the sparse model is
   exactly the full p-median (with ``reach_m`` as an optional further cap).
+
+Among optimal choices the fewest sites are opened (`analysis.solvers`: a lexicographic second
+stage, not a penalty), so ``SitingResult.added_population`` is > 0 for every selected site. No
+candidate at all is not an error: the result says there is nothing to site (``note``).
 
 One service standard applies to all new sites (``radius_m``, an effective road distance:
 straight line x ``detour``); stations (existing or candidate) also serve their own village.
@@ -20,6 +24,7 @@ baseline is then exactly the coverage figure.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,11 +46,17 @@ from analysis._validate import (
 from analysis.coverage import assess_coverage, coverage_totals
 from analysis.metric import MetricFrame, check_same_crs, project_layers
 from analysis.standards import DEFAULT_DETOUR, Standards, default_standards
-from geo.errors import AnalysisError
-from geo.schema import LEVEL_OF_KIND, STORAGE_CRS, VENUE_COLUMNS
+from geo.errors import AnalysisError, InfeasibleError
+from geo.placenames import short_village_name
+from geo.schema import KINDS, LEVEL_OF_KIND, STORAGE_CRS, VENUE_COLUMNS, label
 
 MODELS = ("mclp", "lscp", "pmedian")
 STATION_KINDS = ("village_station", "community_station")
+#: `SitingResult.note` when no candidate is offered (nothing to decide; not an error).
+NOTHING_TO_SITE = (
+    "nothing to site: no candidate sites are left (every village already has a station and "
+    "every township seat a centre, or the candidates file is empty)"
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,16 @@ class SitingResult:
         HiGHS time, and end-to-end time (pairs + model + solve).
     status
         HiGHS model status text.
+    added_population
+        For each selected id, the population only that site adds: MCLP/LSCP, people it covers
+        that no existing venue and no other selected site covers; p-median, people for whom it
+        is the strictly nearest option (they would travel farther without it). Greater than 0
+        for every selected site: the solver prefers the fewest sites among optimal choices.
+    n_candidates
+        Number of candidate sites offered.
+    note
+        Plain remark for the user when there was nothing to decide (e.g. no candidate left
+        because every village already has a station); empty otherwise.
     """
 
     model: str
@@ -87,15 +108,27 @@ class SitingResult:
     solve_time_s: float = 0.0
     total_time_s: float = 0.0
     status: str = ""
+    added_population: dict[str, float] = field(default_factory=dict)
+    n_candidates: int = 0
+    note: str = ""
 
     def to_json(self) -> dict:
-        """Return the CLI's JSON shape: model, selected, covered_population, objective, optimal."""
+        """Return the CLI's JSON shape.
+
+        Keys: model, selected, covered_population, objective (null if not finite), optimal,
+        sites (``[{"id", "added_population"}]`` in selection order) and note (null if none).
+        """
         return {
             "model": self.model,
             "selected": list(self.selected),
             "covered_population": _number(self.covered_population),
             "objective": _number(self.objective),
             "optimal": bool(self.optimal),
+            "sites": [
+                {"id": ident, "added_population": _number(self.added_population.get(ident, 0.0))}
+                for ident in self.selected
+            ],
+            "note": self.note or None,
         }
 
 
@@ -159,6 +192,14 @@ def site(
     existing_covered
         Demand already covered (one flag per demand row), e.g. the ``covered`` column of
         `analysis.coverage.assess_coverage`; None covers by ``radius_m`` around every venue.
+
+    Raises
+    ------
+    InfeasibleError
+        LSCP with inhabited demand no site can reach; p-median with demand that neither an
+        existing venue nor ``n_new`` new sites can serve.
+    AnalysisError
+        Unusable arguments or layers.
     """
     started = time.perf_counter()
     model = _check_model(model, n_new)
@@ -170,16 +211,50 @@ def site(
     if existing_covered is not None:
         existing = _baseline(existing_covered, len(existing))
     cover = _cover(arrays, reach)
-    if model == "mclp":
-        solution = solvers.solve_mclp(cover, arrays.weights, existing, int(n_new or 0),
-                                      time_limit_s=time_limit_s)  # fmt: skip
-    elif model == "lscp":
-        solution = solvers.solve_lscp(cover, existing, time_limit_s=time_limit_s)
-    else:
+    if len(candidates) == 0:
+        solution, added = solvers.empty_solution(0.0), np.zeros(0)
+        if model == "pmedian":
+            solution = dataclasses.replace(solution, objective=float(
+                (arrays.weights * fallback).sum()) if np.isfinite(fallback).all() else np.inf)
+    elif model == "pmedian":
         dist = _pmedian_pairs(arrays, fallback, detour, reach_m)
         solution = solvers.solve_pmedian(dist, arrays.weights, fallback, int(n_new or 0),
                                          time_limit_s=time_limit_s)  # fmt: skip
-    return _result(model, solution, arrays, cover, existing, demand, candidates, started)
+        added = solvers.added_median_weight(dist, arrays.weights, solution.selected)
+    else:
+        if model == "mclp":
+            solution = solvers.solve_mclp(cover, arrays.weights, existing, int(n_new or 0),
+                                          time_limit_s=time_limit_s)  # fmt: skip
+        else:
+            _check_lscp_feasible(arrays, cover, existing, demand)
+            solution = solvers.solve_lscp(cover, existing, weights=arrays.weights,
+                                          time_limit_s=time_limit_s)  # fmt: skip
+        added = solvers.added_cover_weight(cover, arrays.weights, existing, solution.selected)
+    result = _result(model, solution, arrays, cover, existing, demand, candidates, started)
+    return dataclasses.replace(
+        result,
+        added_population=dict(zip(result.selected, map(float, added), strict=True)),
+        n_candidates=len(candidates),
+        note="" if len(candidates) else NOTHING_TO_SITE,
+    )
+
+
+def _check_lscp_feasible(
+    arrays: _Arrays, cover: sparse.csr_matrix, existing: np.ndarray, demand: gpd.GeoDataFrame
+) -> None:
+    """Raise InfeasibleError if some inhabited demand is out of every site's reach."""
+    stranded = ~existing & (np.diff(cover.indptr) == 0) & (arrays.weights > 0)
+    if not stranded.any():
+        return
+    labels = codes(demand, "village_code")
+    labels = np.where(labels == None, demand.index.astype(str), labels)  # noqa: E711
+    raise InfeasibleError(
+        f"lscp is infeasible: {int(stranded.sum())} demand point(s) with "
+        f"{arrays.weights[stranded].sum():,.0f} people (first: "
+        f"{', '.join(map(str, labels[stranded][:5]))}) are beyond the reach of every candidate "
+        "and every existing venue, so no set of sites covers everyone; add candidates near "
+        "them, widen the radius (--radius-km), or use --model mclp to cover as many as possible."
+    )
 
 
 def _check_model(model: str, n_new: int | None) -> str:
@@ -204,7 +279,7 @@ def _arrays(
 ) -> _Arrays:
     check_layer(demand, "demand")
     check_layer(venues, "venues", allow_empty=True)
-    check_layer(candidates, "candidates")
+    check_layer(candidates, "candidates", allow_empty=True)
     weights = population(demand, population_col)
     check_same_crs(demand, venues, candidates)
     standards = standards or default_standards()
@@ -266,7 +341,12 @@ def _cover(arrays: _Arrays, reach: float) -> sparse.csr_matrix:
 def _pmedian_pairs(
     arrays: _Arrays, fallback_m: np.ndarray, detour: float, reach_m: float | None
 ) -> sparse.csr_matrix:
-    """Effective distances of the pairs worth assigning: closer than the existing fallback."""
+    """Effective distances of the pairs worth assigning: closer than the existing fallback.
+
+    Closer by more than `solvers.OBJECTIVE_RTOL` (relative): a candidate as far as the
+    existing venue, up to rounding in the projection, adds nothing.
+    """
+    fallback_m = fallback_m * (1.0 - solvers.OBJECTIVE_RTOL)
     limit_m = fallback_m if reach_m is None else np.minimum(fallback_m, reach_m)
     straight_limit = arrays.frame.to_straight(limit_m / detour)
     pairs = core.pairs_within(arrays.demand_xy, arrays.candidate_xy, straight_limit, strict=True)
@@ -309,7 +389,9 @@ def _result(
     )
 
 
-def _number(value: float) -> float | int:
+def _number(value: float) -> float | int | None:
+    if not np.isfinite(value):
+        return None
     return int(round(value)) if float(value).is_integer() else round(float(value), 3)
 
 
@@ -375,15 +457,22 @@ def _seat_candidates(seats: gpd.GeoDataFrame, centres: set) -> pd.DataFrame:
 def proposal_venues(result: SitingResult, candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return the selected candidates as venue-register rows with status ``"planned"``.
 
-    The rows follow geo.schema.VENUE_COLUMNS in STORAGE_CRS, ready for ``store.add_venues``.
+    Each row is named after the venue it would be and the place it serves, e.g.
+    ``规划村群团服务站（加吾村）`` for a village station (the village's committee name shortened
+    by `geo.placenames.short_village_name`: 加吾村民委员会 -> 加吾村) and
+    ``规划乡镇群团服务中心（隆务镇）`` for a township centre at a seat; ``name_en`` likewise.
+    ``position`` is the candidate's own when it says ``surveyed``, else ``illustrative``: a
+    village or seat point marks where the place is, not a chosen plot. The rows follow
+    geo.schema.VENUE_COLUMNS in STORAGE_CRS, ready for ``store.add_venues``.
     """
     ids = venue_ids(candidates)
     chosen = candidates.loc[np.isin(ids, result.selected)]
     kind = chosen["kind"] if "kind" in chosen.columns else pd.Series("other", index=chosen.index)
+    places = [short_village_name(n) for n in _texts(chosen, "name")]
     rows = pd.DataFrame({
         "id": ["planned-" + i for i in venue_ids(chosen)],
-        "name": chosen["name"].to_numpy() if "name" in chosen.columns else "",
-        "name_en": "",
+        "name": [planned_name(k, p) for k, p in zip(kind, places, strict=True)],
+        "name_en": [planned_name(k, p, "en") for k, p in zip(kind, places, strict=True)],
         "kind": kind.to_numpy(),
         "level": kind.map(LEVEL_OF_KIND).fillna(4).astype(int).to_numpy(),
         "county_code": codes(chosen, "county_code"),
@@ -392,12 +481,28 @@ def proposal_venues(result: SitingResult, candidates: gpd.GeoDataFrame) -> gpd.G
         "organizations": "", "services": "", "address": "",
         "status": "planned",
         "year_opened": pd.array([pd.NA] * len(chosen), dtype="Int64"),
-        "position": "illustrative",
+        "position": np.where(np.array(_texts(chosen, "position"), dtype=object) == "surveyed",
+                             "surveyed", "illustrative"),
         "as_of": None,  # a plan, not a record: it has no as-of date
     })  # fmt: skip
     out = gpd.GeoDataFrame(rows[list(VENUE_COLUMNS)], geometry=chosen.geometry.to_numpy(),
                            crs=chosen.crs)  # fmt: skip
     return out.to_crs(STORAGE_CRS) if out.crs is not None else out
+
+
+def planned_name(kind: str, place: str, lang: str = "zh") -> str:
+    """Return a planned venue's name: ``规划村群团服务站（加吾村）`` / ``Planned ... (加吾村)``."""
+    known = kind in {term.code for term in KINDS}
+    what = label(KINDS, kind, lang) if known else ("场所" if lang == "zh" else "venue")
+    if lang == "zh":
+        return f"规划{what}（{place}）" if place else f"规划{what}"
+    return f"Planned {what.lower()} ({place})" if place else f"Planned {what.lower()}"
+
+
+def _texts(gdf: gpd.GeoDataFrame, column: str) -> list[str]:
+    if column not in gdf.columns:
+        return [""] * len(gdf)
+    return [str(v) if isinstance(v, str) else "" for v in gdf[column]]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo.build_common import METRIC_CRS, stable_seed
+from geo.placenames import short_village_name
 from geo.schema import LEVEL_OF_KIND, LIST_SEPARATOR, VENUE_COLUMNS
 
 #: The date the demo register describes: the 2021–2022 work report it is drawn from.
@@ -47,20 +48,6 @@ COUNTY_VENUES = {
         "与新时代文明实践中心合建共用；群团事务代办",
     ),
 }
-
-
-def short_village_name(official: str) -> str:
-    """Turn an NBS committee name into the everyday place name (德吉村委会 -> 德吉村)."""
-    for suffix, replacement in (
-        ("社区居民委员会", "社区"),
-        ("居民委员会", "社区"),
-        ("村民委员会", "村"),
-        ("村委会", "村"),
-    ):
-        if official.endswith(suffix):
-            base = official[: -len(suffix)]
-            return base if base.endswith(replacement) else base + replacement
-    return official
 
 
 def _offset(point: Point, seed_text: str, min_m: float, max_m: float) -> Point:

@@ -21,3 +21,11 @@ class StoreError(VenuemapError):
 
 class AnalysisError(VenuemapError):
     """Inputs to an analysis are unusable (empty layer, missing population, degrees for metres)."""
+
+
+class InfeasibleError(AnalysisError):
+    """A model has no solution on these inputs (e.g. demand no site can ever serve).
+
+    The message says why and what to change; the CLI exits with code 1 (not 2: the inputs
+    were readable, the question has no answer).
+    """

@@ -11,12 +11,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from geo.errors import VenuemapError
+from geo.errors import InfeasibleError, VenuemapError
 from venuemap import __version__, cli_analysis, cli_export, cli_import
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
 EPILOG = """\
-exit codes: 0 success · 1 some rows rejected, nothing written · 2 unusable input
+exit codes: 0 success · 1 some rows rejected (nothing written), or no solution exists
+  (infeasible siting model) · 2 unusable input
 store: --store PATH, else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
 examples:
   venuemap validate stations.csv --crs gcj02
@@ -50,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except InfeasibleError as error:
+        print(f"venuemap {args.command}: {error}", file=sys.stderr)
+        return 1
     except VenuemapError as error:
         print(f"venuemap {args.command}: {error}", file=sys.stderr)
         return 2

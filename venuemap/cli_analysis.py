@@ -27,6 +27,8 @@ import pandas as pd
 from geo.errors import InputError
 from geo.schema import KINDS, lookup
 from venuemap.usecases import (
+    DEFAULT_CONNECT_M,
+    DEFAULT_SNAP_M,
     MODELS,
     STANDARDS_PATH,
     CoverageResult,
@@ -89,6 +91,10 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", metavar="K", nargs="+", action="extend",
                         help="only these venue kinds (codes or Chinese labels)")
     parser.add_argument("--roads", metavar="F", help="roads (LineStrings): network distance")
+    parser.add_argument("--snap-m", metavar="M", type=float, default=DEFAULT_SNAP_M,
+                        help="with --roads: road ends within M metres join (default "
+                        f"{DEFAULT_SNAP_M:g}); points over {DEFAULT_CONNECT_M / 1000:g} km from "
+                        "the largest road component are unreachable")  # fmt: skip
 
 
 def _site_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -190,7 +196,8 @@ def run_site(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> tuple[Inputs, Standards]:
     inputs = load_inputs(args.store, venues=args.venues, demand=args.demand,
-                         roads=getattr(args, "roads", None))  # fmt: skip
+                         roads=getattr(args, "roads", None),
+                         snap_m=getattr(args, "snap_m", DEFAULT_SNAP_M))  # fmt: skip
     return inputs, load_standards(args)
 
 
@@ -330,6 +337,9 @@ def _print_gaps(payload: dict) -> None:
 
 def _print_site(outcome: SiteOutcome) -> None:
     result = outcome.result
+    if result.note:  # nothing to decide (no candidate left): one line
+        print(f"{result.model}: {result.note}")
+        return
     objective = "none" if result.objective is None or not math.isfinite(result.objective) else (
         f"{result.objective:.4g}")  # fmt: skip
     print(f"{result.model}: {len(result.selected)} new site(s), radius {outcome.new_radius_km:g} "
@@ -338,4 +348,4 @@ def _print_site(outcome: SiteOutcome) -> None:
           f"(baseline {outcome.baseline['population_covered']:.0f}, as `coverage`; no "
           f"candidate reaches {result.uncoverable_population:.0f} more)")
     for ident in result.selected:
-        print(f"  + {ident}")
+        print(f"  + {ident}  (only it adds {result.added_population[ident]:,.0f} people)")

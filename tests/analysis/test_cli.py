@@ -153,6 +153,8 @@ def test_site_json_shape(capsys, files, tmp_path):
         "optimal": True,
         "baseline_covered_population": 800,
         "new_radius_km": 2,
+        "sites": [{"id": "near-B", "added_population": 200}],
+        "note": None,
     }
 
 
@@ -292,6 +294,66 @@ def test_demo_site_default_candidates(capsys, tmp_path):
     )
     assert payload["optimal"] is True and len(payload["selected"]) == 3
     assert all(s.startswith("cand-") for s in payload["selected"])
+    assert all(site["added_population"] > 0 for site in payload["sites"])
+
+
+def site_argv(files, tmp_path, *extra):
+    # Existing venues cover by their own level's standard: 2 km for the township centre too.
+    return ["site", "--radius-km", "2", "--township-km", "2", "--detour", "1", "--demand",
+            files["demand"],
+            "--store", str(tmp_path / "n.gpkg"), *extra]
+
+
+def test_site_text_lists_what_each_site_adds(capsys, files, tmp_path):
+    assert main(site_argv(files, tmp_path, "--venues", files["venues"], "--candidates",
+                          files["candidates"], "--add", "2")) == 0
+    out = capsys.readouterr().out
+    assert "mclp: 1 new site(s)" in out  # "nowhere" would add nobody: not opened
+    assert "+ near-B  (only it adds 200 people)" in out
+
+
+def empty_file(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("none.geojson", '{"type": "FeatureCollection", "features": []}'),
+     ("header.csv", "id,name,kind,lon,lat\n")],
+)
+@pytest.mark.parametrize("command", ["coverage", "gaps", "site"])
+def test_empty_venue_files_work(capsys, files, tmp_path, name, text, command):
+    argv = [command, "--venues", empty_file(tmp_path, name, text), "--demand", files["demand"],
+            "--radius-km", "2", "--detour", "1", "--json", "--store", str(tmp_path / "n.gpkg")]
+    if command == "site":
+        argv += ["--model", "lscp"]
+    payload = run_json(capsys, argv)
+    if command == "coverage":
+        assert (payload["covered"], payload["population_covered"]) == (0, 0)
+        assert payload["network"]["township_centres"] == 0
+    elif command == "gaps":
+        assert len(payload["uncovered"]) == 4
+    else:  # every village is a candidate for its own station: four sites cover all
+        assert payload["covered_population"] == 1000 and len(payload["selected"]) == 4
+
+
+def test_infeasible_model_exits_1_with_one_line(capsys, files, tmp_path):
+    code = main(site_argv(files, tmp_path, "--model", "lscp", "--venues", files["venues"],
+                          "--candidates", files["candidates"], "--radius-km", "0.8",
+                          "--township-km", "0.8", "--village-km", "0.8"))
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("venuemap site: lscp is infeasible: 1 demand point(s) with 300 people "
+                          "(first: V-C)")
+
+
+def test_nothing_to_site_is_one_line_exit_0(capsys, files, tmp_path):
+    none = empty_file(tmp_path, "none.geojson", '{"type": "FeatureCollection", "features": []}')
+    assert main(site_argv(files, tmp_path, "--venues", files["venues"], "--candidates", none)) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith("mclp: nothing to site")
 
 
 def test_coverage_with_roads_file(capsys, tmp_path):
@@ -328,6 +390,31 @@ def test_coverage_with_roads_file(capsys, tmp_path):
     props = json.loads(out.read_text(encoding="utf-8"))["features"][0]["properties"]
     assert props["level3_venue_id"] == "A"
     assert props["level3_distance_m"] == pytest.approx(1000, abs=0.5)
+    assert props["road_access_m"] == pytest.approx(0, abs=0.5) and props["road_reachable"]
+
+
+def test_snap_m_decides_whether_road_ends_meet(capsys, tmp_path):
+    from tests.analysis.test_roads import lines
+
+    roads = lines([[(-3000, 0), (0, 0), (1000, 0)], [(1002, 0), (1002, 1000), (0, 1000)]])
+    venues = points([(0, 0)], id=["A"], kind=["township_centre"])
+    demand = points([(0, 1050)], population=[10])
+    paths = {}
+    for name, gdf in (("roads", roads), ("venues", venues), ("demand", demand)):
+        paths[name] = tmp_path / f"{name}.geojson"
+        gdf.to_crs("EPSG:4326").to_file(paths[name])
+    distances = []
+    for snap in ("1", "3"):
+        out = tmp_path / f"cov{snap}.geojson"
+        run_json(capsys, ["coverage", "--roads", str(paths["roads"]), "--venues",
+                          str(paths["venues"]), "--demand", str(paths["demand"]), "--json",
+                          "--snap-m", snap, "--out", str(out), "--store", str(tmp_path / "n.gpkg")])
+        props = json.loads(out.read_text(encoding="utf-8"))["features"][0]["properties"]
+        distances.append(props["level3_distance_m"])
+    # apart: the loop's branch is not the main component, so the village walks 1050 m to the
+    # venue's node; joined: it steps 50 m onto the branch and rides 1 km + 2 m + 1 km + 1 km
+    assert distances[0] == pytest.approx(1050, abs=0.5)
+    assert distances[1] == pytest.approx(50 + 1000 + 1000 + 1002, abs=1.5)
 
 
 def test_gaps_out_mixes_points_and_hexagons(capsys, files, tmp_path):

@@ -79,3 +79,66 @@ def test_roads_must_be_lines():
         RoadNetwork.from_roads(bad, FRAME)
     with pytest.raises(AnalysisError, match="non-empty GeoDataFrame of LineStrings"):
         RoadNetwork.from_roads(bad.iloc[:0], FRAME)
+
+
+def components(net):
+    import networkx as nx
+
+    return nx.number_connected_components(net.graph)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_ends_millimetres_apart_join_anywhere(seed):
+    """Rounding lon/lat to 7 decimals joined such ends only sometimes (164 of 400 trials)."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(-50_000, 50_000, 2)
+    angle = rng.uniform(0, 2 * np.pi)
+    gap = 0.0045 * np.array([np.cos(angle), np.sin(angle)])
+    roads = lines([[(x - 1000, y), (x, y)], [(x + gap[0], y + gap[1]), (x, y + 1000)]])
+    net = RoadNetwork.from_roads(roads.to_crs("EPSG:4326"), FRAME)
+    assert components(net) == 1 and len(net.node_xy) == 3
+    dist, _, _ = net.nearest(xy([(x - 1000, y)]), xy([(x, y + 1000)]))
+    assert dist[0] == pytest.approx(2000, abs=0.01)
+
+
+@pytest.mark.parametrize(("snap_m", "joined"), [(1.0, False), (0.0, False), (3.0, True)])
+def test_ends_two_metres_apart_join_only_within_snap(snap_m, joined):
+    roads = lines([[(0, 0), (1000, 0)], [(1002, 0), (1002, 1000)]])
+    net = RoadNetwork.from_roads(roads, FRAME, snap_m=snap_m)
+    assert components(net) == (1 if joined else 2)
+
+
+def test_snap_distance_must_be_non_negative():
+    with pytest.raises(AnalysisError, match="snap_m and connect_m should be >= 0 metres"):
+        RoadNetwork.from_roads(lines([[(0, 0), (1000, 0)]]), FRAME, snap_m=-1)
+
+
+def test_point_beside_an_isolated_fragment_uses_the_main_network():
+    """The issue's case: the nearest road is a 50 m fragment; a connected road is 100 m away."""
+    main = [[(0, 0), (1000, 0), (2000, 0)]]
+    fragment = [[(1950, 110), (2000, 110)]]
+    roads = lines(main + fragment)
+    venues = points([(0, 0)], id=["A"], kind=["township_centre"])
+    demand = points([(2000, 100)], population=[50])
+    r = assess_coverage(demand, venues, roads=roads)
+    assert r.loc[0, "level3_distance_m"] == pytest.approx(2000 + 100)
+    assert r.loc[0, "level3_venue_id"] == "A"
+    assert r.loc[0, "road_access_m"] == pytest.approx(100) and r.loc[0, "road_reachable"]
+
+
+def test_points_beyond_connect_m_are_unreachable_and_reported():
+    roads = lines([[(0, 0), (1000, 0), (2000, 0)]])
+    venues = points([(0, 0), (2000, 7000)], id=["A", "far"], kind=["township_centre"] * 2)
+    demand = points([(2000, 10), (2000, 6000)], population=[1, 2])
+    r = assess_coverage(demand, venues, roads=roads)
+    assert r.loc[0, "level3_venue_id"] == "A"  # the far venue (7 km off the road) serves no one
+    assert r.loc[0, "level3_distance_m"] == pytest.approx(2010)
+    assert np.isinf(r.loc[1, "level3_distance_m"]) and not r.loc[1, "level3_covered"]
+    assert r.loc[1, "road_access_m"] == pytest.approx(6000) and not r.loc[1, "road_reachable"]
+    net = RoadNetwork.from_roads(roads, FRAME)
+    far = net.unreachable(points([(0, 100), (2000, 6000), (0, -5001)], id=["a", "b", "c"]))
+    assert list(far["id"]) == ["b", "c"]
+    np.testing.assert_allclose(far["road_access_m"], [6000, 5001])
+    wide = assess_coverage(demand, venues, roads=roads, connect_m=8000)
+    assert wide.loc[1, "level3_distance_m"] == pytest.approx(6000 + 2000)
+    assert wide.loc[1, "road_reachable"]

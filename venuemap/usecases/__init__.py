@@ -13,6 +13,7 @@ policy, one row validator, table edits, exports, the one venue filter).
 
 from __future__ import annotations
 
+from analysis.roads import DEFAULT_CONNECT_M
 from analysis.standards import ServiceStandard, Standards
 from venuemap.usecases.analysis import (
     CoverageResult,
@@ -46,7 +47,13 @@ from venuemap.usecases.data import (
     validate_rows,
     write_import,
 )
-from venuemap.usecases.inputs import Inputs, load_inputs, read_layer_file, same_crs
+from venuemap.usecases.inputs import (
+    DEFAULT_SNAP_M,
+    Inputs,
+    load_inputs,
+    read_layer_file,
+    same_crs,
+)
 from venuemap.usecases.labels import ILLUSTRATIVE_CODES, AsOf, as_of, illustrative, stamp_as_of
 from venuemap.usecases.siting import MODELS, SiteOutcome, candidates_for, save_proposal, site
 from venuemap.usecases.standard import (
@@ -60,6 +67,8 @@ from venuemap.usecases.standard import (
 )
 
 __all__ = [
+    "DEFAULT_CONNECT_M",
+    "DEFAULT_SNAP_M",
     "EDITABLE",
     "EXPORT_LAYERS",
     "ILLUSTRATIVE_CODES",

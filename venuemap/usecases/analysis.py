@@ -59,7 +59,7 @@ def coverage_table(
     """Return every demand point with its nearest venue per level and the covered flags."""
     return assess_coverage(
         inputs.demand, inputs.venues, standard, detour=standard.detour, roads=inputs.roads,
-        kinds=None if kinds is None else list(kinds),
+        kinds=None if kinds is None else list(kinds), snap_m=inputs.snap_m,
     )  # fmt: skip
 
 
@@ -83,11 +83,12 @@ def service_areas(venues: gpd.GeoDataFrame, standard: Standards) -> gpd.GeoDataF
 def network_counts(inputs: Inputs, standard: Standards) -> dict[str, int]:
     """Return the four-level check counts; {} when the demand has no village/township codes."""
     demand, venues = inputs.demand, inputs.venues
-    if not {"village_code", "township_code"} <= set(demand.columns) or "kind" not in venues:
+    if not {"village_code", "township_code"} <= set(demand.columns) or (
+            "kind" not in venues and len(venues)):  # fmt: skip
         return {}
     report = check_network(
         venues, demand, townships=inputs.townships, counties=inputs.counties,
-        standards=standard, detour=standard.detour, roads=inputs.roads,
+        standards=standard, detour=standard.detour, roads=inputs.roads, snap_m=inputs.snap_m,
     )  # fmt: skip
     return dict(report.counts)
 

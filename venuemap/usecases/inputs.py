@@ -13,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from analysis.roads import DEFAULT_SNAP_M
 from geo.errors import InputError
 
 
@@ -32,6 +33,8 @@ class Inputs:
         Township seat points (default siting candidates); None if unknown.
     roads
         Road lines for network distances, or None (straight line x detour).
+    snap_m
+        Road ends closer than this join (``analysis.roads``); only used with ``roads``.
     store_path
         The store the data came from (None for the default store).
     """
@@ -42,6 +45,7 @@ class Inputs:
     counties: gpd.GeoDataFrame | None = None
     township_seats: gpd.GeoDataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
+    snap_m: float = DEFAULT_SNAP_M
     store_path: str | None = None
 
 
@@ -51,6 +55,7 @@ def load_inputs(
     venues: str | None = None,
     demand: str | None = None,
     roads: str | None = None,
+    snap_m: float = DEFAULT_SNAP_M,
 ) -> Inputs:
     """Return the inputs: the store's layers, with any file given replacing its layer.
 
@@ -60,6 +65,8 @@ def load_inputs(
         The user's store (.gpkg); None for ``$VENUEMAP_STORE`` or the user path.
     venues, demand, roads
         Paths of files replacing the register, the villages, or adding roads.
+    snap_m
+        Snapping tolerance of road ends, metres.
     """
     from geo.register import load_reference, load_venues
 
@@ -73,6 +80,7 @@ def load_inputs(
         counties=None if own_demand else same_crs(load_reference("counties", store), register),
         township_seats=same_crs(load_reference("township_seats", store), points),
         roads=read_layer_file(roads, "roads") if roads else None,
+        snap_m=snap_m,
         store_path=store,
     )
 
