@@ -241,7 +241,8 @@ def _county_reasons(
     if checkable.any():
         rows = np.flatnonzero(checkable)
         points = np.asarray(venues.geometry.values, dtype=object)[rows]
-        venue_pos, county_pos = shapely.STRtree(polygons).query(points, predicate="intersects")
+        # the tree holds the points: query() then prepares each county polygon once
+        county_pos, venue_pos = shapely.STRtree(points).query(polygons, predicate="intersects")
         inside = np.zeros(len(rows), dtype=bool)
         inside[venue_pos[county_pos == shape_row[rows][venue_pos].astype(np.int64)]] = True
         reasons.iloc[rows[~inside]] += "outside its stated county; "

@@ -1,0 +1,31 @@
+"""`normalise_codes` converts each distinct value once; the result equals a per-cell map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.boundaries import _code_text, normalise_codes
+
+CELLS = ["632301", " 632322 ", 632323, 632324.0, "632301100.0", "6323x.0", "", None, np.nan,
+         pd.NA, "  ", 1.5, "０１.0"]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_normalise_codes_equals_per_cell_map(seed):
+    rng = np.random.default_rng(seed)
+    values = [CELLS[i] for i in rng.integers(0, len(CELLS), 300)]
+    frame = pd.DataFrame({"county_code": values, "other": values}, index=range(5, 305))
+    per_cell = pd.Series(values, index=frame.index, dtype=object)
+    expected = per_cell.map(_code_text).astype(object)  # the former implementation
+    got = normalise_codes(frame.copy())
+    pd.testing.assert_series_equal(got["county_code"], expected, check_names=False)
+    assert got["other"].tolist() == frame["other"].tolist()  # not a code column: untouched
+
+
+def test_float_column_of_codes():
+    frame = pd.DataFrame({"village_code": [632301100001.0, np.nan, 632301100001.0]})
+    got = normalise_codes(frame)["village_code"]
+    assert got.dtype == object and got.isna().tolist() == [False, True, False]
+    assert got[0] == got[2] == "632301100001"
