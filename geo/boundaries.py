@@ -81,9 +81,20 @@ def normalise_codes(frame: pd.DataFrame) -> pd.DataFrame:
     for column in CODE_COLUMNS:
         if column in frame.columns:
             positions, distinct = pd.factorize(frame[column], use_na_sentinel=True)
-            texts = np.array([*(_code_text(v) for v in distinct), None], dtype=object)
+            texts = np.append(_codes_text(pd.Index(distinct)), None)
             frame[column] = pd.Series(texts[positions], index=frame.index).astype(object)
     return frame
+
+
+def _codes_text(distinct: pd.Index) -> np.ndarray:
+    """Return :func:`_code_text` of each distinct value; column-wise when all are text."""
+    if len(distinct) and pd.api.types.infer_dtype(distinct, skipna=False) == "string":
+        text = pd.Series(distinct).str.strip()  # text dtype: vectorised string kernels
+        body = text.str[:-2]
+        out = text.where(~(text.str.endswith(".0") & body.str.isdigit()), body).to_numpy(object)
+        out[out == ""] = None
+        return out
+    return np.array([_code_text(value) for value in distinct], dtype=object)
 
 
 def _code_text(value: object) -> str | None:

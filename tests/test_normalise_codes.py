@@ -12,10 +12,15 @@ CELLS = ["632301", " 632322 ", 632323, 632324.0, "632301100.0", "6323x.0", "", N
          pd.NA, "  ", 1.5, "０１.0"]  # fmt: skip
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_normalise_codes_equals_per_cell_map(seed):
+TEXT_CELLS = [c for c in CELLS if isinstance(c, str)]
+
+
+@pytest.mark.parametrize(("seed", "cells"), [(0, CELLS), (1, CELLS), (2, TEXT_CELLS),
+                                             (3, [*TEXT_CELLS, None])])  # fmt: skip
+def test_normalise_codes_equals_per_cell_map(seed, cells):
+    """Mixed cells take the per-value path, text cells the column-wise one: same result."""
     rng = np.random.default_rng(seed)
-    values = [CELLS[i] for i in rng.integers(0, len(CELLS), 300)]
+    values = [cells[i] for i in rng.integers(0, len(cells), 300)]
     frame = pd.DataFrame({"county_code": values, "other": values}, index=range(5, 305))
     per_cell = pd.Series(values, index=frame.index, dtype=object)
     expected = per_cell.map(_code_text).astype(object)  # the former implementation
