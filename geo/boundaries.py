@@ -91,7 +91,8 @@ def _codes_text(distinct: pd.Index) -> np.ndarray:
     if len(distinct) and pd.api.types.infer_dtype(distinct, skipna=False) == "string":
         text = pd.Series(distinct).str.strip()  # text dtype: vectorised string kernels
         body = text.str[:-2]
-        out = text.where(~(text.str.endswith(".0") & body.str.isdigit()), body).to_numpy(object)
+        kept = text.where(~(text.str.endswith(".0") & body.str.isdigit()), body)
+        out = np.array(kept.tolist(), dtype=object)  # a writable copy
         out[out == ""] = None
         return out
     return np.array([_code_text(value) for value in distinct], dtype=object)

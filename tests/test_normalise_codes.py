@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 
 from geo.boundaries import _code_text, normalise_codes
@@ -27,6 +29,18 @@ def test_normalise_codes_equals_per_cell_map(seed, cells):
     got = normalise_codes(frame.copy())
     pd.testing.assert_series_equal(got["county_code"], expected, check_names=False)
     assert got["other"].tolist() == frame["other"].tolist()  # not a code column: untouched
+
+
+def test_column_read_from_a_geopackage(tmp_path):
+    """A column read by pyogrio arrives with pandas' text dtype (arrow-backed, read-only)."""
+    values = ["632301", " 632322 ", "632301100.0", "", "6323x.0", None] * 3
+    where = gpd.points_from_xy(range(18), range(18))
+    points = gpd.GeoDataFrame({"township_code": values}, geometry=where, crs=4326)
+    pyogrio.write_dataframe(points, tmp_path / "codes.gpkg")
+    frame = pyogrio.read_dataframe(tmp_path / "codes.gpkg")
+    expected = frame["township_code"].map(_code_text).astype(object)
+    got = normalise_codes(frame.copy())["township_code"]
+    pd.testing.assert_series_equal(got, expected)
 
 
 def test_float_column_of_codes():
