@@ -7,9 +7,9 @@ Run by hand from the repository root, e.g. ``python bench/scale.py --sizes 1000,
 Data (deterministic, `bench/synthetic.py`): venues uniform over Huangnan's township areas with
 realistic repeated names; demand points likewise, stored as the store's ``villages`` layer.
 Every step runs the real CLI (``python -m venuemap ...``) in a child process, so its time
-includes start-up and file I/O as a user sees it; peak RSS is that child's ``ru_maxrss``
-(``os.wait4``). Each step is printed beside a named baseline run the same way, on the same
-files, in the same run:
+includes start-up and file I/O as a user sees it; peak RSS is that child's maximum resident
+set size (GNU ``/usr/bin/time -f %M``). Each step is printed beside a named baseline run the
+same way, on the same files, in the same run:
 
 * import   vs *pyogrio read + write*: ``pyogrio.read_dataframe`` of the same CSV and
   ``write_dataframe`` of the points to a new GeoPackage (no checks at all: the I/O floor);
@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+TIME = "/usr/bin/time"  # GNU time (Debian package "time")
 STEPS = ("import", "coverage", "gaps", "site", "export", "store")
 
 BASELINE_CODE = {
@@ -81,18 +82,24 @@ def load() -> str:
 
 
 def run_child(argv: list[str]) -> tuple[float, float, int]:
-    """Run ``argv`` from the repository root; return (seconds, peak RSS MiB, exit code)."""
+    """Run ``argv`` from the repository root; return (seconds, peak RSS MiB, exit code).
+
+    The child is started by GNU time (``/usr/bin/time -f %M``), a small process: a child
+    forked straight from this one would inherit this process's RSS high-water mark (the
+    kernel keeps it across fork and exec), so small steps would report the bench's own size.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    start = time.perf_counter()
-    child = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)  # fmt: skip
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    err = child.stderr.read().decode(errors="replace") if child.stderr else ""
-    child.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        start = time.perf_counter()
+        child = subprocess.run([TIME, "-f", "%M", "-o", rss.name, *argv], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        seconds = time.perf_counter() - start
+        lines = [line for line in rss.read().splitlines() if line.strip().isdigit()]
     if child.returncode not in (0, 1):
+        err = child.stderr.decode(errors="replace")
         print(f"    ! exit {child.returncode}: {err.strip()[-300:]}")
-    return seconds, usage.ru_maxrss / 1024, child.returncode
+    peak_mib = int(lines[-1]) / 1024 if lines else float("nan")
+    return seconds, peak_mib, child.returncode
 
 
 def measure(argv: list[str], runs: int, before=None) -> tuple[float, float, int, list[float]]:
