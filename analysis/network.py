@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from analysis._validate import (
     DEFAULT_STATUSES,
@@ -225,15 +226,31 @@ def find_orphans(
 def _county_reasons(
     venues: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, level: pd.Series
 ) -> pd.Series:
+    """Return "unknown county_code; " / "outside its stated county; " per venue (else "").
+
+    One spatial join of the venues to the county polygons (an STR-tree, each polygon
+    repaired with ``buffer(0)`` once), then a comparison with the stated county; a county
+    code listed twice means its last polygon, as a code -> polygon mapping would.
+    """
     reasons = pd.Series("", index=venues.index, dtype=object)
-    known = set(codes(counties, "county_code"))
+    county_codes = codes(counties, "county_code")
     county = pd.Series(codes(venues, "county_code"), index=venues.index)
-    unknown = (level >= 2) & ~county.isin(known)
+    unknown = (level >= 2) & ~county.isin(set(county_codes))
     reasons[unknown] += "unknown county_code; "
-    shapes = dict(zip(codes(counties, "county_code"), counties.geometry, strict=True))
-    claimed = gpd.GeoSeries([shapes.get(c) for c in county], index=venues.index, crs=venues.crs)
-    checkable = (level >= 2) & ~unknown & claimed.notna()
+    last = pd.Series(np.arange(len(county_codes)), index=county_codes)
+    last = last[~last.index.duplicated(keep="last")]
+    shape_row = county.map(last).to_numpy()
+    polygons = shapely.buffer(np.asarray(counties.geometry.values, dtype=object), 0)
+    has_shape = np.zeros(len(venues), dtype=bool)
+    known = ~np.isnan(shape_row)
+    has_shape[known] = ~shapely.is_missing(polygons[shape_row[known].astype(np.int64)])
+    checkable = ((level >= 2) & ~unknown).to_numpy() & has_shape
     if checkable.any():
-        inside = venues.geometry[checkable].intersects(claimed[checkable].buffer(0))
-        reasons[inside.index[~inside.to_numpy()]] += "outside its stated county; "
+        rows = np.flatnonzero(checkable)
+        points = np.asarray(venues.geometry.values, dtype=object)[rows]
+        # the tree holds the points: query() then prepares each county polygon once
+        county_pos, venue_pos = shapely.STRtree(points).query(polygons, predicate="intersects")
+        inside = np.zeros(len(rows), dtype=bool)
+        inside[venue_pos[county_pos == shape_row[rows][venue_pos].astype(np.int64)]] = True
+        reasons.iloc[rows[~inside]] += "outside its stated county; "
     return reasons

@@ -20,6 +20,14 @@ register, in Debian's Chromium; ``--command streamlit`` measures plain ``streaml
 
 Both baselines are measured in the same process, on the same machine, right after the figures
 they are compared with; the ratios are printed next to them.
+
+``--large N`` (e.g. 100000) measures instead a store of N synthetic venues (`bench/synthetic.py`,
+written through ``geo.store``; ``VENUEMAP_STORE`` points the server at it) against the demo
+register on another server started the same way, both warm: (d) first venue drawn (a venue
+marker for the demo, a venue cell for the large store; target <= 2 x the demo's time), the
+bytes the browser receives over the websocket for that visit (target <= 2 MB), zoom in/out and
+pan of the drawn map until two frames are painted (target <= 150 ms) and the server's peak RSS
+(``VmHWM`` of the server process; target <= 1.5 GB).
 """
 
 from __future__ import annotations
@@ -100,7 +108,7 @@ def new_page(browser) -> object:
     return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
 
 
-def visit_map(page, url: str) -> float:
+def visit_map(page, url: str, feature: str = FEATURE, timeout_s: float = TIMEOUT_S) -> float:
     """Open /map in ``page``; return the seconds until its first map feature is drawn.
 
     On a server's very first session Streamlit may route the bookmark through app.py to the
@@ -108,10 +116,10 @@ def visit_map(page, url: str) -> float:
     """
     t0 = time.perf_counter()
     page.goto(f"{url}/map")
-    features = map_frame(page).locator(FEATURE)
+    features = map_frame(page).locator(feature)
     while features.count() == 0:
-        if time.perf_counter() - t0 > TIMEOUT_S:
-            raise TimeoutError(f"the map was not drawn within {TIMEOUT_S} s")
+        if time.perf_counter() - t0 > timeout_s:
+            raise TimeoutError(f"the map was not drawn within {timeout_s} s")
         state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
         no_map = page.locator('iframe[title="streamlit_folium.st_folium"]').count() == 0
         if state == "notRunning" and no_map and not page.url.rstrip("/").endswith("/map"):
@@ -189,6 +197,140 @@ def measure_warm(
         stop(proc)
 
 
+#: Time a view change of the drawn Leaflet map until two animation frames have been painted.
+VIEW_CHANGE_JS = """async (how) => {
+    const map = Object.values(window).find((v) => v instanceof L.Map);
+    const painted = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const t0 = performance.now();
+    if (how === "zoom_in") map.setZoom(map.getZoom() + 1, {animate: false});
+    if (how === "zoom_out") map.setZoom(map.getZoom() - 1, {animate: false});
+    if (how === "pan") map.panBy([300, 200], {animate: false});
+    await painted();
+    return performance.now() - t0;
+}"""
+
+
+def leaflet_frame(page):
+    """Return the (newest) frame that holds the Leaflet map."""
+    for frame in reversed(page.frames):
+        try:
+            if frame.evaluate(
+                "typeof L !== 'undefined' && Object.values(window).some((v) => v instanceof L.Map)"
+            ):
+                return frame
+        except Exception:  # noqa: BLE001, S112 - a frame being replaced
+            continue
+    raise RuntimeError("no Leaflet map found in the page's frames")
+
+
+def peak_rss_mib(pid: int) -> float:
+    """Return the peak RSS (VmHWM) of process ``pid`` and its children, MiB."""
+    total = 0.0
+    for proc in [pid, *_children(pid)]:
+        status = Path(f"/proc/{proc}/status")
+        for line in status.read_text().splitlines() if status.exists() else []:
+            if line.startswith("VmHWM:"):
+                total = max(total, int(line.split()[1]) / 1024)
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def large_store(tmp: Path, n: int) -> Path:
+    """Write a store of ``n`` synthetic venues through ``geo.store``; return its path."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synthetic import synthetic_venues
+
+    from geo.store import GeoPackageStore
+
+    store = GeoPackageStore(tmp / f"large-{n}.gpkg")
+    store.replace_venues(synthetic_venues(n))
+    return store.path
+
+
+def measure_view(browser, store: Path, log: Path, feature: str, runs: int) -> dict:
+    """Warm server on ``store``: first ``feature`` drawn, websocket bytes, view changes, RSS."""
+    proc, url, _, _ = start_server(store, log)
+    out: dict[str, list[float]] = {"first": [], "ws_mb": [], "zoom_in": [], "zoom_out": [],
+                                   "pan": []}  # fmt: skip
+    try:
+        page = new_page(browser)
+        out["cold_visit"] = [visit_map(page, url, feature, 15 * TIMEOUT_S)]  # fills the caches
+        page.context.close()
+        for _ in range(runs):
+            page = new_page(browser)
+            received = [0]
+            page.on(
+                "websocket",
+                lambda ws, r=received: ws.on(
+                    "framereceived", lambda data, r=r: r.__setitem__(0, r[0] + len(data))
+                ),
+            )
+            out["first"].append(visit_map(page, url, feature))
+            page.wait_for_timeout(500)  # the rest of the run's messages
+            out["ws_mb"].append(received[0] / 1e6)
+            frame = leaflet_frame(page)
+            for how in ("zoom_in", "pan", "zoom_out"):
+                out[how].append(frame.evaluate(VIEW_CHANGE_JS, how) / 1000.0)
+            page.context.close()
+        out["rss_mib"] = [peak_rss_mib(proc.pid)]
+    finally:
+        stop(proc)
+    return out
+
+
+def report_large(n: int, large: dict, demo: dict) -> None:
+    """Print (d): the large store against the demo register."""
+    med = statistics.median
+    print(
+        f"(d) {n:,} venues (cells) vs the demo register (markers), warm servers, "
+        f"medians of {len(large['first'])} visits:"
+    )
+    rows = [
+        ("first venue drawn, s", "first", "<= 2 x demo"),
+        ("websocket MB", "ws_mb", "<= 2"),
+        ("zoom in, s", "zoom_in", "<= 0.15"),
+        ("pan, s", "pan", "<= 0.15"),
+        ("zoom out, s", "zoom_out", "<= 0.15"),
+        ("server peak RSS MiB", "rss_mib", "<= 1536"),
+    ]
+    for title, key, target in rows:
+        big, small = med(large[key]), med(demo[key])
+        print(f"    {title:22s} large {big:9.3f}  demo {small:9.3f}  ratio {big / small:6.2f}"
+              f"  (target {target}; runs {_runs(large[key])})")  # fmt: skip
+
+
+def run_large(n: int, runs: int) -> int:
+    """Build the large store and measure it against the demo register."""
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="venuemap-bench-large-"))
+    start = time.perf_counter()
+    store = large_store(tmp, n)
+    print(
+        f"store of {n:,} venues written in {time.perf_counter() - start:.0f} s; "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            large = measure_view(browser, store, tmp / "large.txt", "path.vm-venue-cell", runs)
+            demo = measure_view(browser, tmp / "demo.gpkg", tmp / "demo.txt", "path.vm-venue",
+                                runs)  # fmt: skip
+        finally:
+            browser.close()
+    report_large(n, large, demo)
+    print(
+        f"    first visit of each server (caches empty: coverage areas, cells computed): "
+        f"large {large['cold_visit'][0]:.1f} s, demo {demo['cold_visit'][0]:.1f} s"
+    )
+    print(f"load {os.getloadavg()[0]:.2f}")
+    return 0
+
+
 def payload_mb() -> tuple[float, float]:
     """Return (simplified MB, unsimplified MB) of the demo map with every layer on."""
     from tests.layers.test_demo_map_size import demo_map_html
@@ -234,7 +376,16 @@ def main() -> int:
         help="launcher: python -m venuemap.dashboard, as scripts/run (default); "
         "streamlit: plain `streamlit run app.py`",
     )
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure a store of N synthetic venues against the demo (d)",
+    )
     args = parser.parse_args()
+    if args.large:
+        return run_large(args.large, args.runs)
     if args.runs < 3 or args.radius_runs < 5:
         parser.error("use --runs >= 3 and --radius-runs >= 5: medians of fewer runs mislead")
     from playwright.sync_api import sync_playwright

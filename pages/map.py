@@ -14,6 +14,7 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from analysis.aggregate import MARKER_LIMIT, use_cells
 from geo.errors import VenuemapError
 from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map
 from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, basemap_label, get_basemap
@@ -196,13 +197,22 @@ def _map_data(
         coverage = loaders.coverage_areas(path, version, radii_km, detour, rows)
     return MapData(
         proposed=_proposal(layers),
-        venues=shown_venues,
+        **_venue_view(status, shown_venues),
         counties=counties,
         townships=_in_area(townships, filters),
         coverage=coverage,
         uncovered=uncovered,
         gaps=gap_cells(uncovered) if "gaps" in layers else None,
     )
+
+
+def _venue_view(status: loaders.StoreStatus, shown: gpd.GeoDataFrame) -> dict:
+    """Markers for up to ``MARKER_LIMIT`` venues; above, counts per hexagon (stays fast)."""
+    if not use_cells(len(shown)):
+        return {"venues": shown}
+    st.caption(t("map.cells.note", current_lang(), limit=f"{MARKER_LIMIT:,}"))
+    rows = tuple(int(i) for i in shown.index)
+    return {"venues": None, "venue_cells": loaders.venue_cells(status.path, status.version, rows)}
 
 
 def _proposal(layers: frozenset[str]) -> gpd.GeoDataFrame | None:

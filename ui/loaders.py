@@ -213,6 +213,14 @@ def coverage_areas(
     return merge_service_areas(areas)
 
 
+@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def venue_cells(path: str, version: str, rows: tuple[int, ...]) -> gpd.GeoDataFrame:
+    """Return the venue counts per hexagon of the register rows ``rows`` (a large register)."""
+    from analysis.aggregate import venue_cells as count_cells
+
+    return count_cells(venues(path, version).loc[list(rows)])
+
+
 @st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)
 def display_boundaries(
     path: str, version: str, name: str, tolerance_deg: float

@@ -8,6 +8,7 @@ row that repeats one and then remembers the row.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -23,6 +24,57 @@ from geo.schema import STORAGE_CRS
 #: Two venues with the same name closer than this are one venue imported twice.
 DUPLICATE_RADIUS_M = 50.0
 GEOD = Geod(ellps="WGS84")
+#: Grid cell height in degrees of latitude (~55.6 m, more than DUPLICATE_RADIUS_M).
+CELL_DEG = 0.0005
+
+
+@dataclass
+class NamedPoints:
+    """Named points bucketed by name and a ~55 m grid, so a look-up scans only 9 cells.
+
+    A cell's longitude width is widened by the cosine of the most poleward latitude of its
+    band and the two bands beside it, so every point within 50 m of a query lies in the 3 x 3
+    cells around it (longitudes are not wrapped at ±180°). Points keep their insertion order:
+    :meth:`first_within` returns the earliest one within ``radius_m``, as a scan of the list
+    of all same-name points in that order would.
+    """
+
+    cells: dict[tuple[str, int, int], list[tuple[int, float, float, tuple[str, str]]]] = field(
+        default_factory=dict
+    )
+    count: int = 0
+
+    @staticmethod
+    def _width(band: int) -> float:
+        """Longitude width (degrees) of the cells of latitude band ``band``."""
+        edge = max(abs(band - 1), abs(band + 2)) * CELL_DEG
+        return CELL_DEG / max(math.cos(math.radians(min(edge, 89.9))), 1e-3)
+
+    def add(self, key: str, lon: float, lat: float, label: tuple[str, str]) -> None:
+        """Remember a named point (after every earlier one)."""
+        band = math.floor(lat / CELL_DEG)
+        cell = math.floor(lon / self._width(band))
+        self.cells.setdefault((key, band, cell), []).append((self.count, lon, lat, label))
+        self.count += 1
+
+    def first_within(
+        self, key: str, lon: float, lat: float, radius_m: float
+    ) -> tuple[float, tuple[str, str]] | None:
+        """Return (distance_m, label) of the earliest point named ``key`` within ``radius_m``."""
+        band = math.floor(lat / CELL_DEG)
+        found: tuple[int, float, tuple[str, str]] | None = None
+        for near_band in (band - 1, band, band + 1):
+            width = self._width(near_band)
+            cell = math.floor(lon / width)
+            for near_cell in (cell - 1, cell, cell + 1):
+                for order, x, y, label in self.cells.get((key, near_band, near_cell), ()):
+                    if found is not None and order > found[0]:
+                        break
+                    distance_m = float(GEOD.inv(x, y, lon, lat)[2])
+                    if distance_m <= radius_m:
+                        found = (order, distance_m, label)
+                        break
+        return None if found is None else (found[1], found[2])
 
 
 @dataclass
@@ -30,7 +82,7 @@ class Seen:
     """Ids and named points already taken: the store's, then each earlier row's."""
 
     ids: dict[str, tuple[str, str]] = field(default_factory=dict)
-    names: dict[str, list[tuple[float, float, tuple[str, str]]]] = field(default_factory=dict)
+    names: NamedPoints = field(default_factory=NamedPoints)
 
     @classmethod
     def from_existing(cls, existing: gpd.GeoDataFrame | None) -> Seen:
@@ -45,7 +97,7 @@ class Seen:
             if vid is not None and not pd.isna(vid):
                 seen.ids[str(vid)] = label
             if name and geom is not None and not geom.is_empty:
-                seen.names.setdefault(name_key(name), []).append((geom.x, geom.y, label))
+                seen.names.add(name_key(name), geom.x, geom.y, label)
         return seen
 
 
@@ -72,16 +124,15 @@ def _check_same_name(check: RowCheck, seen: Seen) -> None:
     """Reject the row when a venue of the same name lies within 50 m; then remember its point."""
     rec = check.record
     key = name_key(rec["name"])
-    for lon, lat, (zh, where) in seen.names.get(key, []):
-        distance_m = float(GEOD.inv(lon, lat, rec["lon"], rec["lat"])[2])
-        if distance_m <= DUPLICATE_RADIUS_M:
-            check.error("name", rec["name"], msg(
-                f"与{zh}同名且相距 {distance_m:.0f} 米，疑似重复",
-                f"duplicate: {rec['name']!r} is {distance_m:.0f} m from the same name in "
-                f"{where} (within {DUPLICATE_RADIUS_M:.0f} m); remove this row or correct it",
-            ))  # fmt: skip
-            break
-    seen.names.setdefault(key, []).append((rec["lon"], rec["lat"], _row_label(check.row)))
+    near = seen.names.first_within(key, rec["lon"], rec["lat"], DUPLICATE_RADIUS_M)
+    if near is not None:
+        distance_m, (zh, where) = near
+        check.error("name", rec["name"], msg(
+            f"与{zh}同名且相距 {distance_m:.0f} 米，疑似重复",
+            f"duplicate: {rec['name']!r} is {distance_m:.0f} m from the same name in "
+            f"{where} (within {DUPLICATE_RADIUS_M:.0f} m); remove this row or correct it",
+        ))  # fmt: skip
+    seen.names.add(key, rec["lon"], rec["lat"], _row_label(check.row))
 
 
 def _row_label(row: int) -> tuple[str, str]:

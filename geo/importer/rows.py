@@ -9,6 +9,7 @@ checks of one file share: the mapped headers, the converted points and where the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -71,6 +72,19 @@ class Context:
             pd.Timestamp.now().year,
         )  # fmt: skip
 
+    @cached_property
+    def _column_cells(self) -> dict[str, list[Any]] | None:
+        """Each column's cells as a list, read once (None when two headers are the same)."""
+        frame = self.table.frame
+        return {c: frame[c].tolist() for c in frame.columns} if frame.columns.is_unique else None
+
+    def row_cells(self, position: int) -> dict[str, Any] | pd.Series:
+        """Return the cells of row ``position`` by header (a dict: ``iloc`` per row is slow)."""
+        columns = self._column_cells
+        if columns is None:
+            return self.table.frame.iloc[position]
+        return {header: cells[position] for header, cells in columns.items()}
+
 
 class RowCheck:
     """Checks one row; collects its errors and warnings and builds its register record."""
@@ -79,7 +93,7 @@ class RowCheck:
         self.ctx = ctx
         self.i = position
         self.row = int(ctx.table.frame.index[position])
-        self.cells = ctx.table.frame.iloc[position]
+        self.cells = ctx.row_cells(position)
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
         self.record: dict[str, Any] = {}

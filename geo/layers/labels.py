@@ -143,6 +143,26 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
         "zh": "空心圆点：示意位置",
         "en": "Hollow dot: illustrative position",
     },
+    # venue cells (analysis.aggregate: counts per hexagon instead of markers)
+    "map.layer.venue_cells": {"zh": "阵地数量（六边形汇总）", "en": "Venue counts (hexagons)"},
+    "map.cells.count": {"zh": "{n} 个阵地", "en": "{n} venues"},
+    "map.cells.level1": {"zh": "州级", "en": "prefecture"},
+    "map.cells.level2": {"zh": "县级", "en": "county"},
+    "map.cells.level3": {"zh": "乡镇级", "en": "township"},
+    "map.cells.level4": {"zh": "村（社区）级", "en": "village"},
+    "map.cells.illustrative": {
+        "zh": "其中 {n} 个为示意位置",
+        "en": "{n} at illustrative positions",
+    },
+    "map.legend.cells_illustrative": {
+        "zh": "虚线六边形：含示意位置的阵地",
+        "en": "Dashed hexagon: holds venues at illustrative positions",
+    },
+    "map.cells.note": {
+        "zh": "阵地超过 {limit} 个，按六边形汇总显示数量；放大或筛选至 {limit} 个以内可逐个查看。",
+        "en": "More than {limit} venues: counts per hexagon are shown; filter to {limit} or "
+        "fewer to see each venue.",
+    },
     # controls
     "map.control.fullscreen": {"zh": "全屏", "en": "Full screen"},
     "map.control.exit_fullscreen": {"zh": "退出全屏", "en": "Exit full screen"},

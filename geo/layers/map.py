@@ -15,6 +15,7 @@ import geopandas as gpd
 
 from geo.layers import basemaps
 from geo.layers._html import fmt_km, tr
+from geo.layers.aggregate import CellStyle, venue_cell_layer
 from geo.layers.boundaries import (
     COUNTY_STYLE,
     TOWNSHIP_STYLE,
@@ -64,6 +65,9 @@ class MapData:
         H3 gap hexagons with an uncovered-population column.
     proposed
         Proposed sites of a siting scenario.
+    venue_cells
+        Venue counts per hexagon (``analysis.aggregate.venue_cells``), drawn instead of
+        ``venues`` for a large register.
     """
 
     venues: gpd.GeoDataFrame | None = None
@@ -73,6 +77,7 @@ class MapData:
     uncovered: gpd.GeoDataFrame | None = None
     gaps: gpd.GeoDataFrame | None = None
     proposed: gpd.GeoDataFrame | None = None
+    venue_cells: gpd.GeoDataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,7 @@ class MapOptions:
     uncovered_style: UncoveredStyle = field(default_factory=UncoveredStyle)
     gap_style: GapStyle = field(default_factory=GapStyle)
     proposed_style: ProposedStyle = field(default_factory=ProposedStyle)
+    cell_style: CellStyle = field(default_factory=CellStyle)
     simplify_deg: float = 0.0005
     coverage_simplify_deg: float = COVERAGE_TOLERANCE_DEG
 
@@ -120,6 +126,13 @@ def _add_layers(m: folium.Map, data: MapData, options: MapOptions, lang: str) ->
             style=options.coverage_style,
             lang=lang,
             show="coverage" in shown,
+        ).add_to(m)
+    if _present(data.venue_cells):  # below gaps and boundaries, which stay visible
+        venue_cell_layer(
+            _display(data.venue_cells, options),
+            style=options.cell_style,
+            lang=lang,
+            show="venues" in shown,
         ).add_to(m)
     if _present(data.gaps):
         gap_layer(
@@ -177,6 +190,8 @@ def legend_entries(data: MapData, options: MapOptions, lang: str) -> list[Legend
         ]
         if (data.venues.get("position") == "illustrative").any():
             entries.append(LegendEntry(tr("map.legend.illustrative", lang), "#555555", "hollow"))
+    if _present(data.venue_cells) and "venues" in shown:
+        entries += _cell_entries(data.venue_cells, options.cell_style, lang)
     if _present(data.counties) and "counties" in shown:
         entries.append(LegendEntry(tr("map.legend.county", lang), COUNTY_STYLE.color, "line"))
     if _present(data.townships) and "townships" in shown:
@@ -204,6 +219,19 @@ def legend_entries(data: MapData, options: MapOptions, lang: str) -> list[Legend
         entries.append(
             LegendEntry(tr("map.legend.proposed", lang), options.proposed_style.color, "ring")
         )
+    return entries
+
+
+def _cell_entries(cells: gpd.GeoDataFrame, style: CellStyle, lang: str) -> list[LegendEntry]:
+    """Legend rows of the venue cells: one per count class, and the dashed illustrative mark."""
+    title = tr("map.layer.venue_cells", lang)
+    labels = style.class_labels(lang)
+    entries = [
+        LegendEntry(f"{title} {text}", color, "fill")
+        for text, color in zip(labels, style.colors, strict=True)
+    ]
+    if (cells["illustrative"] > 0).any():
+        entries.append(LegendEntry(tr("map.legend.cells_illustrative", lang), "#333333", "dashed"))
     return entries
 
 
