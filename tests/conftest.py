@@ -67,3 +67,22 @@ def postgres_url() -> Iterator[str]:
         subprocess.run(_as_owner([*pg_ctl, "-m", "immediate", "stop"], owner), check=False,
                        capture_output=True)  # fmt: skip
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def store_location(request, tmp_path, monkeypatch) -> str:
+    """Return a fresh, empty store on each backend: a GeoPackage path, then a PostGIS URL.
+
+    The PostGIS store gets its own schema (``$VENUEMAP_DATABASE_SCHEMA``) on the session's
+    server; backups go to ``tmp_path/backups`` on both. The environment is set so that CLI
+    subprocesses started by the test use the same store.
+    """
+    import uuid
+
+    monkeypatch.setenv("VENUEMAP_BACKUP_DIR", str(tmp_path / "backups"))
+    monkeypatch.delenv("VENUEMAP_STORE", raising=False)
+    monkeypatch.delenv("VENUEMAP_DATABASE_URL", raising=False)
+    if request.param == "gpkg":
+        return str(tmp_path / "store.gpkg")
+    monkeypatch.setenv("VENUEMAP_DATABASE_SCHEMA", f"t_{uuid.uuid4().hex[:12]}")
+    return request.getfixturevalue("postgres_url")
