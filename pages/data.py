@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo.errors import ConflictError, VenuemapError
 from ui import loaders
 from ui.chrome import current_lang, current_standard, ensure_entrypoint, select
 from ui.data_ops import (
@@ -175,8 +176,13 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
             st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
             return
         merged = merge_edits(register, edited)
+        store = loaders.open_user_store(status.path)
+        base = register if len(store.venues()) else None  # None: the demo is stored whole
         try:
-            loaders.open_user_store(status.path).replace_venues(merged)
+            store.replace_venues(merged, kind="edit", base=base)
+        except ConflictError as error:
+            st.error(t("data.conflict", lang, message=md_escape(str(error))))
+            return
         except Exception as error:  # noqa: BLE001
             st.error(t("data.write_failed", lang, message=md_escape(str(error))))
             return
@@ -217,21 +223,46 @@ def download_section(
         )
 
 
+def history_section(lang: str, status: loaders.StoreStatus) -> None:
+    """List the recorded changes (of one venue, if chosen), with undo of one change."""
+    from venuemap.usecases import edits
+
+    st.subheader(t("data.history", lang))
+    venue = st.text_input(t("data.history_venue", lang), key="history_venue").strip()
+    store = loaders.open_user_store(status.path)
+    rows = edits.history_rows(edits.history(store, venue or None))
+    if not rows:
+        st.caption(t("data.history_empty", lang))
+        return
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    change_id = st.selectbox(t("data.undo_id", lang), [row["id"] for row in rows], key="undo_id")
+    if st.button(t("data.undo", lang), key="undo_button"):
+        try:
+            undone = edits.undo(store, int(change_id))
+        except VenuemapError as error:
+            st.error(md_escape(str(error)))
+            return
+        st.success(t("data.undone", lang, id=change_id, new=undone.id))
+
+
 def render(lang: str) -> None:
     """Draw the Data page."""
     status = loaders.store_status()
     st.header(t("data.title", lang))
     filters = filters_row(lang, status)
     st.caption(t("data.filters_note", lang))
-    table_tab, download_tab, import_tab = st.tabs(
-        [t("data.table", lang), t("data.download", lang), t("data.import", lang)]
-    )
+    table_tab, download_tab, import_tab, history_tab = st.tabs(
+        [t("data.table", lang), t("data.download", lang), t("data.import", lang),
+         t("data.history", lang)]
+    )  # fmt: skip
     with table_tab:
         table_section(lang, status, filters)
     with download_tab:
         download_section(lang, status, filters)
     with import_tab:
         import_section(lang, status)
+    with history_tab:
+        history_section(lang, status)
 
 
 ensure_entrypoint(__file__)

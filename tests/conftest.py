@@ -51,8 +51,8 @@ def postgres_url() -> Iterator[str]:
     if owner:
         shutil.chown(folder, user=owner)
     run = {"check": True, "capture_output": True, "text": True}
-    subprocess.run(_as_owner([_pg_bin("initdb"), "-D", str(data), "-U", _ROLE,
-                              "--auth=trust", "-E", "UTF8", "--no-locale"], owner), **run)  # fmt: skip
+    initdb = [_pg_bin("initdb"), "-D", str(data), "-U", _ROLE, "--auth=trust", "-E", "UTF8"]
+    subprocess.run(_as_owner([*initdb, "--no-locale"], owner), **run)
     options = f"-k {folder} -c listen_addresses='' -p {_PORT} -c fsync=off"
     pg_ctl = [_pg_bin("pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w"]
     subprocess.run(_as_owner([*pg_ctl, "-o", options, "start"], owner), **run)

@@ -5,8 +5,8 @@ the same assertions for ``store_location`` = a .gpkg path and a postgresql:// UR
 """
 
 import geopandas as gpd
-from geopandas.testing import assert_geodataframe_equal
 import pytest
+from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point
 
 from geo.boundaries import load_layer

@@ -80,9 +80,10 @@ def store_location(path: str | os.PathLike[str] | None = None) -> str:
 
 
 def open_store(path: str | os.PathLike[str] | None = None) -> VenueStore:
-    """Open the user's store: a ``postgresql://`` URL (argument or ``$VENUEMAP_DATABASE_URL``)
-    opens the PostGIS backend, anything else the GeoPackage file (:func:`resolve_store_path`).
+    """Open the user's store: a PostGIS server or a GeoPackage file.
 
+    A ``postgresql://`` URL (argument or ``$VENUEMAP_DATABASE_URL``) opens the PostGIS
+    backend, anything else the GeoPackage file (:func:`resolve_store_path`).
     An explicit ``--store PATH`` wins over ``$VENUEMAP_DATABASE_URL``.
     """
     location = store_location(path)

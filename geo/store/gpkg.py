@@ -9,7 +9,6 @@ mode (QGIS uses WAL) is kept. A killed write is rolled back by SQLite on the nex
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sqlite3
 import stat
@@ -19,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 
 from geo.boundaries import normalise_codes
 from geo.errors import StoreBusyError, StoreError, VenuemapError
-from geo.schema import STORAGE_CRS, VENUE_COLUMNS
+from geo.schema import STORAGE_CRS
 from geo.store import backup as backups
 from geo.store import gpkgblob, gpkgsql
 from geo.store.history import Row, VersionedStore, dumps
@@ -115,7 +113,8 @@ class GeoPackageStore(VersionedStore):
         except sqlite3.OperationalError as error:
             raise _busy_or_store_error(error, self.path) from error
         except (sqlite3.Error, ValueError, TypeError) as error:
-            raise StoreError(f"could not write to {self.path}: {error}; nothing was written") from error
+            message = f"could not write to {self.path}: {error}; nothing was written"
+            raise StoreError(message) from error
         finally:
             conn.close()
 
@@ -292,7 +291,8 @@ def _check_writable(path: Path, target: Path) -> None:
     """Refuse a read-only store (mode bits, even for root) or a folder we cannot write in."""
     if target.exists():
         mode = target.stat().st_mode
-        if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        writable_bits = mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+        if not writable_bits or not os.access(target, os.W_OK):
             raise StoreError(
                 f"the store {path} is read-only (mode {stat.filemode(mode)}); nothing was written."
                 f" Make it writable (chmod u+w) or choose another store with --store"
@@ -323,12 +323,3 @@ def _busy_or_store_error(error: sqlite3.OperationalError, path: Path) -> StoreEr
     if "readonly" in text or "read-only" in text:
         return StoreError(f"the store {path} is read-only; nothing was written")
     return StoreError(f"could not write to {path}: {text}; nothing was written")
-
-
-def users_frame(users: list[UserRecord]) -> pd.DataFrame:
-    """Return users as a table without their hashes (for listing)."""
-    return pd.DataFrame([{"name": u.name, "role": u.role, "updated_at": u.updated_at}
-                         for u in users])  # fmt: skip
-
-
-__all__ = ["GeoPackageStore", "users_frame", "VENUE_COLUMNS", "json"]

@@ -140,7 +140,8 @@ def _geometry_column(conn: sqlite3.Connection, table: str) -> tuple[str, int]:
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> dict[str, str]:
-    return {row[1]: str(row[2]).upper() for row in conn.execute(f"PRAGMA table_info({_quote(table)})")}
+    rows = conn.execute(f"PRAGMA table_info({_quote(table)})")
+    return {row[1]: str(row[2]).upper() for row in rows}
 
 
 def ensure_venues_table(conn: sqlite3.Connection, srs_id: int) -> str:

@@ -60,7 +60,8 @@ def _psycopg() -> Any:
     try:
         import psycopg
     except ImportError as error:  # pragma: no cover - psycopg is a dependency
-        raise StoreError("the PostGIS store needs psycopg: pip install 'psycopg[binary]'") from error
+        message = "the PostGIS store needs psycopg: pip install 'psycopg[binary]'"
+        raise StoreError(message) from error
     return psycopg
 
 
@@ -317,7 +318,9 @@ _DUMP_SELECT = {
 }
 _DUMP_COLUMNS = {
     "venues": [*VENUE_COLUMNS, "version", "retired", "extra", "geom"],
-    "changes": ["id", "who", "changed_at", "kind", "venue_ids", "before", "after", "undoes", "info"],
+    "changes": [
+        "id", "who", "changed_at", "kind", "venue_ids", "before", "after", "undoes", "info"
+    ],
     "users": ["name", "role", "password_hash", "created_at", "updated_at"],
     "user_layers": ["name", "row_no", "properties", "geom"],
 }

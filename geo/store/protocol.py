@@ -172,7 +172,11 @@ class VenueStore(Protocol):
         """Change fields of one venue; a stale ``expect_version`` raises ConflictError."""
 
     def retire_venues(
-        self, ids: list[str], *, who: str | None = None, expect_versions: dict[str, int] | None = None
+        self,
+        ids: list[str],
+        *,
+        who: str | None = None,
+        expect_versions: dict[str, int] | None = None,
     ) -> Change | None:
         """Retire venues (they stay in the store, hidden from the register)."""
 
