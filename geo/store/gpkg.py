@@ -90,6 +90,7 @@ class GeoPackageStore(VersionedStore):
             return
         conn = self._connect(write=False)
         try:
+            _clear_stale_journal(conn, self.target)
             yield conn
         finally:
             conn.close()
@@ -303,6 +304,30 @@ def _check_writable(path: Path, target: Path) -> None:
             f"cannot write in the folder {folder} (SQLite needs it for its journal); "
             "nothing was written. Choose another store with --store"
         )
+
+
+def _clear_stale_journal(conn: sqlite3.Connection, target: Path) -> None:
+    """Delete the rollback journal a killed writer left, when no one else is using the store.
+
+    SQLite replays a *hot* journal itself on open; a writer killed before its journal header
+    was synced leaves a journal that is not hot, which SQLite ignores but keeps on disk. Under
+    an EXCLUSIVE lock (no other reader or writer) that file is nobody's and is removed.
+    """
+    journal = Path(f"{target}-journal")
+    if not journal.exists() or not os.access(target.parent, os.W_OK):
+        return
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+    except sqlite3.OperationalError:
+        return  # in use: the journal belongs to a live writer
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    try:
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            journal.unlink(missing_ok=True)
+    finally:
+        conn.execute("COMMIT")
 
 
 def _begin(conn: sqlite3.Connection, path: Path) -> None:
