@@ -149,7 +149,8 @@ def test_a_store_made_by_gdal_is_written_in_place(store_path, demo):
     out = subprocess.run(["ogrinfo", str(store_path), "-sql", sql], capture_output=True,
                          text=True, check=True).stdout  # fmt: skip
     assert "n (Integer) = 5" in out
-    bbox = pyogrio.read_dataframe(store_path, layer="venues", bbox=tuple(demo.iloc[[4]].total_bounds))
+    box = tuple(demo.iloc[[4]].total_bounds)
+    bbox = pyogrio.read_dataframe(store_path, layer="venues", bbox=box)
     assert demo["id"].iloc[4] in set(bbox["id"])
 
 
