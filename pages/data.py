@@ -112,7 +112,7 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
         return
     written = st.session_state.get("import_written")
     if written is not None and written[:2] == (upload.file_id, crs):
-        st.success(t("data.written", lang, n=written[2], path=status.path))
+        st.success(t("data.written", lang, n=written[2], path=status.shown))
         return
     try:
         report = check_upload(upload, crs, status, lang)
@@ -189,7 +189,7 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
         st.session_state["edits_saved"] = True
         st.rerun()
     if st.session_state.pop("edits_saved", False):
-        st.success(t("data.saved", lang, path=status.path))
+        st.success(t("data.saved", lang, path=status.shown))
 
 
 def download_section(

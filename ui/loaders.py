@@ -86,6 +86,13 @@ class StoreStatus:
     version: str
     modified: dt.date | None
 
+    @property
+    def shown(self) -> str:
+        """The store as shown on screen (a database URL without its password)."""
+        from geo.store import display_location
+
+        return display_location(self.path)
+
 
 def store_path() -> str:
     """Return the user's store: ``$VENUEMAP_DATABASE_URL``, ``$VENUEMAP_STORE`` or the default."""

@@ -32,7 +32,7 @@ from geo.store.protocol import (
 __all__ = [
     "DATABASE_ENV", "STORE_ENV", "USER_ENV", "USER_REFERENCE_LAYERS", "VENUES_LAYER",
     "VERSION_COLUMN", "Change", "GeoPackageStore", "UserRecord", "VenueStore",
-    "conform_register", "current_actor", "default_store_path", "empty_register",
+    "conform_register", "current_actor", "default_store_path", "display_location", "empty_register",
     "is_database_url", "open_store", "refuse_store_as_output", "resolve_store_path",
     "store_location",
 ]  # fmt: skip
@@ -42,6 +42,13 @@ _URL_PREFIXES = ("postgresql://", "postgres://")
 def is_database_url(text: object) -> bool:
     """Return True when ``text`` names a PostgreSQL server rather than a file."""
     return isinstance(text, str) and text.startswith(_URL_PREFIXES)
+
+
+def display_location(location: str | os.PathLike[str]) -> str:
+    """Return a store location fit to show: a database URL without its password."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(location))
 
 
 def default_store_path() -> Path:

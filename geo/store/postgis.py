@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,7 +66,9 @@ def _psycopg() -> Any:
 
 def redact(url: str) -> str:
     """Return ``url`` without its password (for messages)."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    from geo.store import display_location
+
+    return display_location(url)
 
 
 def _iso(value: Any) -> str:
