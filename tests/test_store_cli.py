@@ -98,3 +98,34 @@ def test_backup_and_restore_commands(store_location, tmp_path):
     bogus.write_text("nope")
     code, _, err = run(store_location, "restore", str(bogus))
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def hold_write_lock(location):
+    """Open a second client that holds the store's write lock; return it (close to release)."""
+    if is_database_url(location):
+        import psycopg
+
+        from geo.store.postgis import _LOCK_KEY
+
+        conn = psycopg.connect(location, autocommit=True)
+        conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+        return conn
+    import sqlite3
+
+    conn = sqlite3.connect(location, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+def test_a_store_held_by_another_writer_exits_75_and_writes_nothing(store_location, tmp_path,
+                                                                   monkeypatch):  # fmt: skip
+    assert run(store_location, "import", str(stations_csv(tmp_path / "a.csv", "L", 1)))[0] == 0
+    monkeypatch.setenv("VENUEMAP_BUSY_TIMEOUT_S", "1")
+    other = hold_write_lock(store_location)
+    try:
+        code, out, err = run(store_location, "edit", "L-0", "--set", "address=新地址")
+    finally:
+        other.close()
+    assert code == 75 and "busy" in err and "try again" in err
+    assert len(err.strip().splitlines()) == 1
+    assert len(open_store(store_location).changes()) == 1

@@ -141,10 +141,14 @@ def test_gdal_reads_what_we_write(store_path, demo):
 
 def test_a_store_made_by_gdal_is_written_in_place(store_path, demo):
     store_path.parent.mkdir(parents=True)
-    pyogrio.write_dataframe(demo.head(2), store_path, layer="venues", driver="GPKG")
+    foreign = demo.head(2).assign(负责人=["卓玛", "才让"])  # a column the register lacks
+    pyogrio.write_dataframe(foreign, store_path, layer="venues", driver="GPKG")
     store = open_store(store_path)
     assert len(store.venues()) == 2 and store.venues()["version"].tolist() == [1, 1]
     store.add_venues(demo.iloc[2:5])  # GDAL's R-tree triggers call ST_* functions
+    store.edit_venue(demo["id"].iloc[0], {"address": "新地址"})
+    kept = pyogrio.read_dataframe(store_path, layer="venues").set_index("id")["负责人"]
+    assert kept.loc[demo["id"].iloc[0]] == "卓玛" and kept.loc[demo["id"].iloc[1]] == "才让"
     sql = "SELECT count(*) AS n FROM rtree_venues_geom"
     out = subprocess.run(["ogrinfo", str(store_path), "-sql", sql], capture_output=True,
                          text=True, check=True).stdout  # fmt: skip
