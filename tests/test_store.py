@@ -224,3 +224,23 @@ def test_adding_nothing_creates_nothing(store_location):
     store = open_store(store_location)
     store.add_venues(gpd.GeoDataFrame(geometry=[Point(102, 35)]).iloc[:0])
     assert not store.exists()
+
+
+def test_postgis_ignores_another_applications_public_tables(postgres_url):
+    import uuid
+
+    import psycopg
+
+    from geo.store.postgis import PostgisStore
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.venues (id text)")
+        conn.execute("INSERT INTO public.venues VALUES ('theirs')")
+        try:
+            store = PostgisStore(postgres_url, schema=f"t_{uuid.uuid4().hex[:12]}")
+            assert len(store.venues()) == 0 and not store.exists()
+            store.add_venues(load_layer("venues_demo").head(1))
+            assert len(store.venues()) == 1
+            assert conn.execute("SELECT id FROM public.venues").fetchall() == [("theirs",)]
+        finally:
+            conn.execute("DROP TABLE public.venues")

@@ -96,6 +96,7 @@ class PostgisStore(VersionedStore):
         if not self.schema.isidentifier():
             raise StoreError(f"invalid schema name {self.schema!r} in {SCHEMA_ENV}")
         self._ready = False
+        self._schema_seen = False
 
     @property
     def _backup_name(self) -> str:
@@ -172,10 +173,19 @@ class PostgisStore(VersionedStore):
         self._ready = True
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        """Run a read query; an absent schema reads as empty."""
+        """Run a read query; an absent schema reads as empty.
+
+        Until our schema exists nothing is read at all, so that a same-named table in
+        ``public`` (another application's ``venues``) is never taken for ours.
+        """
         psycopg = _psycopg()
         with self._connection() as conn, conn.cursor() as cur:
             try:
+                if not self._schema_seen:
+                    cur.execute("SELECT to_regclass(%s)", (f"{self.schema}.schema_migrations",))
+                    if cur.fetchone()[0] is None:
+                        return []
+                    self._schema_seen = True
                 cur.execute(sql, params)
                 return cur.fetchall()
             except psycopg.errors.UndefinedTable:
