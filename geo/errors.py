@@ -29,3 +29,16 @@ class InfeasibleError(AnalysisError):
     The message says why and what to change; the CLI exits with code 1 (not 2: the inputs
     were readable, the question has no answer).
     """
+class ConflictError(StoreError):
+    """A write was based on a stale version of a venue (someone else changed it first).
+
+    The command line exits 3: nothing was written; read the venue again and redo the change.
+    """
+
+    exit_code = 3
+
+
+class StoreBusyError(StoreError):
+    """Another writer held the store longer than the busy timeout; retry later (exit 75)."""
+
+    exit_code = 75

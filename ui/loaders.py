@@ -27,7 +27,7 @@ import streamlit as st
 
 from geo import boundaries
 from geo.schema import STORAGE_CRS
-from geo.store import GeoPackageStore, open_store, resolve_store_path
+from geo.store import VenueStore, is_database_url, open_store, store_location
 from venuemap import usecases
 from venuemap.usecases import Inputs, SiteOutcome, Standards
 
@@ -70,35 +70,45 @@ class StoreStatus:
     Attributes
     ----------
     path
-        The store file (it may not exist yet: then the bundled demo register is shown).
+        The store file (it may not exist yet: then the bundled demo register is shown), or
+        the ``postgresql://`` URL of a shared database.
     exists
-        Whether the file exists.
+        Whether the file exists (the schema, for a database).
     version
-        A token that changes whenever the file changes (size and modification time). It keys
-        the caches only: the date the data describe is :func:`data_labels`, never the file's.
+        A token that changes whenever the store changes (file and WAL size and time; for a
+        database, its newest change). It keys the caches only: the date the data describe is
+        :func:`data_labels`, never the store's.
     """
 
     path: str
     exists: bool
     version: str
 
+    @property
+    def shown(self) -> str:
+        """The store as shown on screen (a database URL without its password)."""
+        from geo.store import display_location
+
+        return display_location(self.path)
+
 
 def store_path() -> str:
-    """Return the path of the user's store: env ``VENUEMAP_STORE`` or geo.store's default."""
-    return str(resolve_store_path(None))
+    """Return the user's store: ``$VENUEMAP_DATABASE_URL``, ``$VENUEMAP_STORE`` or the default."""
+    return store_location(None)
 
 
 def store_status() -> StoreStatus:
     """Return the open store and its version token (a cheap ``stat``, never cached)."""
     path = store_path()
-    try:
-        info = Path(path).stat()
-    except OSError:
+    if is_database_url(path):
+        version = open_store(path).data_version()
+        return StoreStatus(path=path, exists=version != "none", version=version)
+    if not Path(path).exists():
         return StoreStatus(path=path, exists=False, version="none")
-    return StoreStatus(path=path, exists=True, version=f"{info.st_size}-{info.st_mtime_ns}")
+    return StoreStatus(path=path, exists=True, version=open_store(path).data_version())
 
 
-def open_user_store(path: str) -> GeoPackageStore:
+def open_user_store(path: str) -> VenueStore:
     """Return the store object for ``path`` (opened fresh: it is mutable, so never cached)."""
     return open_store(path)
 

@@ -12,13 +12,15 @@ import sys
 from collections.abc import Sequence
 
 from geo.errors import InfeasibleError, VenuemapError
-from venuemap import __version__, cli_analysis, cli_export, cli_import
+from venuemap import __version__, cli_analysis, cli_export, cli_import, cli_store
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
 EPILOG = """\
 exit codes: 0 success · 1 some rows rejected (nothing written), or no solution exists
-  (infeasible siting model) · 2 unusable input
-store: --store PATH, else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
+  (infeasible siting model) · 2 unusable input · 3 conflict (stale version; nothing written)
+  · 75 store busy, try again
+store: --database URL or $VENUEMAP_DATABASE_URL (PostGIS), else --store PATH,
+       else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
 examples:
   venuemap validate stations.csv --crs gcj02
   venuemap import stations.csv --crs gcj02 --json
@@ -27,6 +29,7 @@ examples:
   venuemap site --model mclp --add 5 --radius-km 5 --json   # new sites 5 km; existing keep theirs
   venuemap site --add 5 --save                               # save them as planned venues
   venuemap import stations.csv --skip-invalid                # write the accepted rows only
+  venuemap history --venue HN-V-1 ; venuemap undo 12 ; venuemap edit HN-V-1 --set status=closed
 """
 
 
@@ -40,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"venuemap {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (cli_import, cli_export, cli_analysis):
+    parser.add_argument("--database", metavar="URL", help="use this PostgreSQL/PostGIS server "
+                        "(postgresql://...) as the store; default $VENUEMAP_DATABASE_URL")
+    parser.add_argument("--user", metavar="NAME", dest="global_user",
+                        help="who acts, recorded in the history (default $VENUEMAP_USER, OS user)")
+    for module in (cli_import, cli_export, cli_analysis, cli_store):
         module.register(subparsers)
     return parser
 
@@ -49,14 +56,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (also used by the console script)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    saved = {name: os.environ.get(name) for name in GLOBAL_ENV.values()}
     try:
+        apply_global_options(args)
         return int(args.func(args))
     except InfeasibleError as error:
         print(f"venuemap {args.command}: {error}", file=sys.stderr)
         return 1
     except VenuemapError as error:
         print(f"venuemap {args.command}: {error}", file=sys.stderr)
-        return 2
+        return int(getattr(error, "exit_code", 2))
     except KeyboardInterrupt:
         print(f"venuemap {args.command}: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -72,6 +81,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None) if value is None else os.environ.update({name: value})
+
+
+GLOBAL_ENV = {"database": "VENUEMAP_DATABASE_URL", "global_user": "VENUEMAP_USER"}
+
+
+def apply_global_options(args: argparse.Namespace) -> None:
+    """Put ``--database`` and ``--user`` where every store and command reads them (env)."""
+    from geo.store import is_database_url
+
+    if args.database is not None and not is_database_url(args.database.strip()):
+        raise VenuemapError(
+            f"--database {args.database!r}: expected a postgresql://user:password@host/db URL"
+        )
+    for option, name in GLOBAL_ENV.items():
+        if getattr(args, option):
+            os.environ[name] = getattr(args, option).strip()
 
 
 if __name__ == "__main__":

@@ -195,6 +195,7 @@ def run_site(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> tuple[Inputs, Standards]:
+    _refuse_store_as_out(args)
     inputs = load_inputs(args.store, venues=args.venues, demand=args.demand,
                          roads=getattr(args, "roads", None),
                          snap_m=getattr(args, "snap_m", DEFAULT_SNAP_M))  # fmt: skip
@@ -209,6 +210,14 @@ def load_standards(args: argparse.Namespace) -> Standards:
         county_km=getattr(args, "county_km", None), township_km=getattr(args, "township_km", None),
         village_km=getattr(args, "village_km", None), detour=getattr(args, "detour", None),
     )  # fmt: skip
+
+
+def _refuse_store_as_out(args: argparse.Namespace) -> None:
+    """Refuse ``--out`` naming the store itself (it would overwrite the register)."""
+    from geo.store import refuse_store_as_output
+
+    if getattr(args, "out", None):
+        refuse_store_as_output(args.out, getattr(args, "store", None))
 
 
 def _kinds(values: list[str] | None) -> list[str] | None:
@@ -285,6 +294,14 @@ def _finite(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if column != out.geometry.name and pd.api.types.is_float_dtype(out[column]):
             out[column] = out[column].where(np.isfinite(out[column])).round(3)
     return out
+
+
+def _refuse_store_as_out(args: argparse.Namespace) -> None:
+    """Refuse ``--out`` naming the store itself (it would overwrite the register)."""
+    from geo.store import refuse_store_as_output
+
+    if getattr(args, "out", None):
+        refuse_store_as_output(args.out, getattr(args, "store", None))
 
 
 def _write_geojson(gdf: gpd.GeoDataFrame, path: str) -> None:

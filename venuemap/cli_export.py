@@ -39,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the filtered layer and say how many features went where."""
+    from geo.store import refuse_store_as_output
+
+    refuse_store_as_output(args.out, args.store)
     gdf = export_layer(
         args.layer,
         args.store,

@@ -163,7 +163,9 @@ def render_report(report: ImportReport) -> str:
 def _outcome(outcome: ImportOutcome, args: argparse.Namespace, store: Any) -> str:
     report = outcome.report
     if outcome.written:
-        where = getattr(store, "path", args.store)
+        from geo.store import display_location
+
+        where = display_location(getattr(store, "path", args.store))
         count, layer = outcome.written, report.layer
         text = f"已写入 {count} 行（{layer}）/ {count} {layer} rows written to {where}"
         if outcome.skipped:

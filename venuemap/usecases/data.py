@@ -201,12 +201,15 @@ def apply_edits(
 ) -> list[tuple[str, Issue]]:
     """Validate ``edited`` rows (`validate_rows`); when all pass, write them into the store.
 
-    The register with the edited rows merged (`merge_edits`) replaces the store's venues
-    atomically. Returns the problems; nothing is written when there is any.
+    The edited rows merged into the register (`merge_edits`) are written in one versioned
+    transaction, based on ``register`` as read: a venue someone else changed since raises
+    ``geo.errors.ConflictError`` and nothing is written. A register still showing the demo is
+    stored whole. Returns the problems; nothing is written when there is any.
     """
     problems = validate_rows(edited, reference)
     if not problems:
-        store.replace_venues(merge_edits(register, edited))
+        base = register if len(store.venues()) else None  # None: the demo is stored whole
+        store.replace_venues(merge_edits(register, edited), kind="edit", base=base)
     return problems
 
 

@@ -125,8 +125,8 @@ def save_proposal(store_path: str | None, proposal: gpd.GeoDataFrame) -> int:
 
     The register shown may be the bundled demo (the store has no venues yet): the demo venues
     are then written too, with their own position and date, so saving a plan never makes the
-    network vanish nor turns example data into a record of today. The write is atomic
-    (geo.store). Returns the number of planned venues added.
+    network vanish nor turns example data into a record of today. The write is one
+    transaction (geo.store). Returns the number of planned venues added.
     """
     from geo.register import load_venues
     from geo.store import open_store
@@ -135,6 +135,11 @@ def save_proposal(store_path: str | None, proposal: gpd.GeoDataFrame) -> int:
     if register.crs is not None and register.crs != STORAGE_CRS:
         register = register.to_crs(STORAGE_CRS)
     new = proposal.loc[~proposal["id"].isin(register["id"])]
-    combined = gpd.GeoDataFrame(pd.concat([register, new], ignore_index=True), crs=STORAGE_CRS)
-    open_store(store_path).replace_venues(combined)
+    store = open_store(store_path)
+    rows = new
+    if not len(store.venues()):  # the demo register is shown: store it with the plan
+        rows = gpd.GeoDataFrame(pd.concat([register, new], ignore_index=True), crs=STORAGE_CRS)
+    # Only the new venues are added (one transaction, a ``proposal`` change in the history),
+    # so venues others saved meanwhile are kept.
+    store.add_venues(rows, kind="proposal")
     return len(new)
