@@ -14,7 +14,6 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.aggregate import MARKER_LIMIT, use_cells
 from geo.errors import VenuemapError
 from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map
 from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, basemap_label, get_basemap
@@ -23,7 +22,7 @@ from geo.schema import KINDS, ORGANIZATIONS, STATUSES, codes, label
 from ui import assets, loaders
 from ui.chrome import current_lang, current_standard, ensure_entrypoint
 from ui.i18n import t
-from venuemap.usecases import filter_layer, gap_cells
+from venuemap.usecases import MARKER_LIMIT, filter_layer, gap_cells, use_cells
 
 #: Layers switched on when the page opens (gap hexagons and proposals are one click away).
 DEFAULT_LAYERS = ("counties", "townships", "coverage", "uncovered", "venues")

@@ -13,6 +13,7 @@ policy, one row validator, table edits, exports, the one venue filter).
 
 from __future__ import annotations
 
+from analysis.aggregate import MARKER_LIMIT, use_cells
 from analysis.roads import DEFAULT_CONNECT_M
 from analysis.standards import ServiceStandard, Standards
 from venuemap.usecases.analysis import (
@@ -67,6 +68,8 @@ from venuemap.usecases.standard import (
 )
 
 __all__ = [
+    "MARKER_LIMIT",
+    "use_cells",
     "DEFAULT_CONNECT_M",
     "DEFAULT_SNAP_M",
     "EDITABLE",
