@@ -21,3 +21,7 @@ class StoreError(VenuemapError):
 
 class AnalysisError(VenuemapError):
     """Inputs to an analysis are unusable (empty layer, missing population, degrees for metres)."""
+
+
+class PermissionDenied(VenuemapError):
+    """The signed-in (or named) user's role does not allow the operation; nothing was changed."""

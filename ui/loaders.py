@@ -29,7 +29,10 @@ import streamlit as st
 from analysis.standards import Standards, standards_from_mapping
 from geo import boundaries
 from geo.schema import STORAGE_CRS
-from geo.store import GeoPackageStore, open_store, resolve_store_path
+from geo.store import open_store, resolve_store_path
+from geo.users import open_users
+from ui.login import session_identity
+from venuemap.auth import GuardedStore
 
 #: Bounded caches: a handful of stores per server, a few dozen radius settings per store.
 _DATA_ENTRIES = 8
@@ -102,9 +105,12 @@ def store_status() -> StoreStatus:
     return StoreStatus(path=path, exists=True, version=version, modified=modified)
 
 
-def open_user_store(path: str) -> GeoPackageStore:
-    """Return the store object for ``path`` (opened fresh: it is mutable, so never cached)."""
-    return open_store(path)
+def open_user_store(path: str) -> GuardedStore:
+    """Return the store object for ``path`` (opened fresh: it is mutable, so never cached).
+
+    Its writes check the signed-in user's role on the server (venuemap.auth.GuardedStore).
+    """
+    return GuardedStore(open_store(path), open_users(path), session_identity)
 
 
 @st.cache_data(max_entries=len(boundaries.LAYER_NAMES), ttl=None, show_spinner=False)

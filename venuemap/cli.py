@@ -11,12 +11,15 @@ import os
 import sys
 from collections.abc import Sequence
 
-from geo.errors import VenuemapError
-from venuemap import __version__, cli_analysis, cli_export, cli_import
+from geo.errors import PermissionDenied, VenuemapError
+from venuemap import __version__, cli_analysis, cli_export, cli_import, cli_users
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
+#: Exit code of a command the user's role does not allow (nothing was changed).
+EXIT_NOT_ALLOWED = 4
 EPILOG = """\
 exit codes: 0 success (all rows accepted) · 1 some rows rejected · 2 unusable input
+            4 not allowed (the user's role; see `venuemap user --help`)
 store: --store PATH, else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
 examples:
   venuemap validate stations.csv --crs gcj02
@@ -37,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"venuemap {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (cli_import, cli_export, cli_analysis):
+    for module in (cli_import, cli_export, cli_analysis, cli_users):
         module.register(subparsers)
     return parser
 
@@ -48,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except PermissionDenied as error:
+        print(f"venuemap {args.command}: {error}", file=sys.stderr)
+        return EXIT_NOT_ALLOWED
     except VenuemapError as error:
         print(f"venuemap {args.command}: {error}", file=sys.stderr)
         return 2

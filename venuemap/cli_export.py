@@ -9,6 +9,7 @@ import geopandas as gpd
 
 from geo.export import FORMATS, filter_layer, write_layer
 from geo.register import load_reference, load_venues
+from venuemap.cli_users import USER_HELP, authorize_cli
 
 #: Layers `export` can write, with what each holds.
 EXPORT_LAYERS = {
@@ -49,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--store", help="the user's store (.gpkg); default $VENUEMAP_STORE or the user path"
     )
     parser.add_argument("--out", required=True, help="output file")
+    parser.add_argument("--user", metavar="NAME", help=USER_HELP)
     parser.set_defaults(func=run_export)
 
 
@@ -77,7 +79,8 @@ def coverage_result_layer(name: str, store: str | None) -> gpd.GeoDataFrame:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Write the filtered layer and say how many features went where."""
+    """Write the filtered layer and say how many features went where (analyst role and up)."""
+    authorize_cli(args, "export")
     gdf = filter_layer(
         load_export_layer(args.layer, args.store),
         county=args.county,

@@ -18,6 +18,7 @@ from typing import Any
 from geo.crs import CRS_OPTION_HELP
 from geo.errors import VenuemapError
 from geo.importer import IMPORTABLE_LAYERS, ImportReport, Issue, import_layer
+from venuemap.cli_users import USER_HELP, guard_cli_store
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -51,6 +52,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         help="store file (default: $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--user", metavar="NAME", help=USER_HELP)
     parser.add_argument(
         "--layer",
         choices=IMPORTABLE_LAYERS,
@@ -90,8 +92,11 @@ def exit_code(report: ImportReport) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Import one file; write only when every row is accepted and not ``--dry-run``."""
-    store = open_user_store(args.store)
+    """Import one file; write only when every row is accepted and not ``--dry-run``.
+
+    Once the store has users, the write (not the check) needs the planner role (exit 4).
+    """
+    store = guard_cli_store(open_user_store(args.store), args)
     report = check_file(args.file, args, store)
     code = exit_code(report)
     written = code == EXIT_OK and not args.dry_run and len(report.accepted) > 0
