@@ -44,6 +44,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 FEATURE = ".leaflet-interactive"
 NAV_MAP = '[data-testid="stSidebarNav"] a[href$="/map"]'
+#: How long one session may take to draw the map before it counts as an error (--timeout-s).
 TIMEOUT_S = 180
 PAGE_SIZE = {"width": 1400, "height": 1000}
 #: How often a planner retries an import told to retry (exit 75, EX_TEMPFAIL).
@@ -233,9 +234,9 @@ def write_demo_store(path: Path) -> None:
 
 
 def percentile(values: list[float], share: float) -> float:
-    """Return the ``share`` quantile (inclusive method) of ``values``."""
-    if len(values) == 1:
-        return values[0]
+    """Return the ``share`` quantile (inclusive method) of ``values`` (NaN when empty)."""
+    if len(values) <= 1:
+        return values[0] if values else float("nan")
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
 
 
@@ -248,7 +249,8 @@ def report(args, rss_warm: int, single: list[float], result: LoadResult, edits) 
     per_session_mib = (result.rss_open_kib - rss_warm) / args.sessions / 1024
     print(f"backend: GeoPackage · {args.sessions} sessions · {args.planners} planners × "
           f"{args.edits} imports · renderer-process-limit {args.renderer_limit}")  # fmt: skip
-    print(f"time to the map under load: p50 {p50:.2f} s, p95 {p95:.2f} s, max {times[-1]:.2f} s "
+    slowest = times[-1] if times else float("nan")
+    print(f"time to the map under load: p50 {p50:.2f} s, p95 {p95:.2f} s, max {slowest:.2f} s "
           f"({len(times)} of {args.sessions} sessions drew it)")  # fmt: skip
     print(f"server RSS: {rss_warm / 1024:.0f} MiB after warm-up, "
           f"{result.rss_open_kib / 1024:.0f} MiB with all sessions open -> "
@@ -273,6 +275,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--planners", type=int, default=2, help="planner processes")
     parser.add_argument("--edits", type=int, default=5, help="imports per planner")
     parser.add_argument("--baseline-runs", type=int, default=3)
+    parser.add_argument("--timeout-s", type=float, default=TIMEOUT_S,
+                        help="a session not showing the map by then is an error")  # fmt: skip
     parser.add_argument(
         "--renderer-limit", type=int, default=8, help="Chromium renderer processes for all pages"
     )
@@ -285,6 +289,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the bench (or, with ``--planner``, one planner process)."""
     args = parse_args(argv)
+    global TIMEOUT_S  # noqa: PLW0603 - one option read by every session coroutine
+    TIMEOUT_S = args.timeout_s
     if args.planner is not None:
         return planner_worker(args.planner, args.store, args.edits, args.result)
     with tempfile.TemporaryDirectory(prefix="venuemap-load-") as tmp:

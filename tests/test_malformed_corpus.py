@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -514,7 +515,22 @@ def nul_geojson(path: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize("writer", [nul_csv, nul_geojson], ids=["csv", "geojson"])
+def nul_gpkg(path: Path) -> Path:
+    """A GeoPackage whose name holds a NUL (SQLite keeps it; GDAL would cut the name at it)."""
+    frame = gpd.GeoDataFrame(
+        {"名称": ["好站", "甲站"], "类型": ["村群团服务站"] * 2},
+        geometry=[shapely.Point(*OTHER), shapely.Point(*PLACE)],
+        crs=4326,
+    )
+    target = path / "nul.gpkg"
+    frame.to_file(target, layer="venues", driver="GPKG", SPATIAL_INDEX="NO")  # no rtree triggers
+    with sqlite3.connect(target) as db:
+        db.execute("UPDATE venues SET 名称 = '甲' || char(0) || '站' WHERE 名称 = '甲站'")
+    assert pyogrio.read_dataframe(target)["名称"].iloc[1] == "甲"  # what GDAL alone gives
+    return target
+
+
+@pytest.mark.parametrize("writer", [nul_csv, nul_geojson, nul_gpkg], ids=["csv", "geojson", "gpkg"])
 def test_nul_bytes_in_a_name_are_removed_with_a_warning(writer, tmp_path, template_store, capsys):
     store = tmp_path / "store.gpkg"
     shutil.copy2(template_store, store)

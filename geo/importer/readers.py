@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import math
 import re
+import sqlite3
 import tempfile
 import warnings
 import zipfile
@@ -439,7 +440,40 @@ def _read_spatial(path: Path, source: str) -> RawTable:
             notes.append(f"layer {layer!r} read (the file also holds: {others})")
     table = table_from_gdf(path, gdf, notes)
     table.issues.extend(issues)
+    if suffix == ".gpkg" and layer is not None:
+        restore_gpkg_nul(path, layer, table.frame)
     return table
+
+
+def restore_gpkg_nul(path: Path, layer: str, frame: pd.DataFrame) -> None:
+    """Put back the GeoPackage text cells GDAL cut at a NUL byte, NUL included.
+
+    GDAL reads SQLite text as C strings, so a name with a NUL in it arrives cut there. The full
+    value is read again with ``sqlite3`` (feature order = ``rowid`` order, as GDAL reads it) so
+    that :func:`strip_nul` removes the NUL with a warning instead of the tail vanishing.
+    """
+    quoted = '"' + layer.replace('"', '""') + '"'
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return
+    try:
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info({quoted})")]
+        for column in (c for c in columns if c in frame.columns):
+            name = '"' + column.replace('"', '""') + '"'
+            cells = db.execute(
+                f"SELECT CAST({name} AS BLOB) FROM {quoted} ORDER BY rowid"  # noqa: S608 - quoted names
+            ).fetchall()
+            if len(cells) != len(frame):
+                return
+            where = frame.columns.get_loc(column)
+            for position, (blob,) in enumerate(cells):
+                if isinstance(blob, bytes) and b"\x00" in blob:
+                    frame.iat[position, where] = blob.decode("utf-8", errors="replace").strip()
+    except sqlite3.Error:
+        return
+    finally:
+        db.close()
 
 
 def dbf_encoding(dbf: bytes) -> str | None:
