@@ -104,6 +104,11 @@ async def time_to_map(page, url: str) -> float:
             return time.perf_counter() - t0
         except PlaywrightTimeout:
             pass
+        shown = page.locator('[data-testid="stException"]')
+        if await shown.count():
+            raise RuntimeError(
+                f"the page shows an exception: {(await shown.first.inner_text())[:160]}"
+            )
         on_map = page.url.rstrip("/").endswith("/map")
         if not on_map and await page.locator(NAV_MAP).count():
             await page.locator(NAV_MAP).first.click()
@@ -307,6 +312,12 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop(proc)
         report(args, rss_warm, single, result, edits)
+        errors = [line for line in (folder / "server.log").read_text(errors="replace").splitlines()
+                  if "Error" in line or "Traceback" in line]  # fmt: skip
+        print(
+            f"server log: {len(errors)} error line(s)"
+            + "".join(f"\n  {e[:160]}" for e in errors[:5])
+        )
     return 0
 
 
