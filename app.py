@@ -11,8 +11,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import loaders
 from ui.chrome import REQUESTED_PAGE_KEY, init_session, render_sidebar
 from ui.i18n import t
+from ui.login import account_block, login_gate, run_login_page
 
 st.set_page_config(
     page_title="venuemap · 黄南州群团服务阵地",
@@ -23,6 +25,9 @@ st.set_page_config(
 
 init_session()
 lang = st.session_state["lang"]
+if not login_gate(loaders.store_path()):  # the store has users and nobody is signed in
+    run_login_page(lang, loaders.store_path())
+    st.stop()
 
 #: (file, label key, url path); the first is the default page.
 PAGES = (
@@ -43,4 +48,5 @@ requested = st.session_state.pop(REQUESTED_PAGE_KEY, None)
 if requested in pages and pages[requested] is not page:
     st.switch_page(pages[requested])
 render_sidebar(lang)
+account_block(lang, loaders.store_path())
 page.run()

@@ -69,12 +69,13 @@ def population(demand: gpd.GeoDataFrame, column: str = "population") -> np.ndarr
             f"{', '.join(map(str, demand.columns[:12]))}."
         )
     values = pd.to_numeric(demand[column], errors="coerce")
-    bad = values.isna() | (values < 0)
+    bad = ~np.isfinite(values.to_numpy(dtype=float)) | (values < 0).to_numpy()
     if bad.any():
-        first = list(demand.index[bad.to_numpy()][:5])
+        first = list(demand.index[bad][:5])
+        shown = [str(v) for v in demand[column][bad][:5]]
         raise AnalysisError(
-            f"demand column {column!r} should hold non-negative numbers; {int(bad.sum())} "
-            f"row(s) do not (first index: {first}). Fill or drop them."
+            f"demand column {column!r} should hold finite non-negative numbers; {int(bad.sum())} "
+            f"row(s) do not (first index: {first}, values: {shown}). Fill or drop them."
         )
     return values.to_numpy(dtype=float)
 

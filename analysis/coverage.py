@@ -11,6 +11,7 @@ left out of geographic coverage. Planned and closed venues are left out unless a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import geopandas as gpd
@@ -51,8 +52,10 @@ class DistanceOracle:
         detour: float,
         network: RoadNetwork | None = None,
     ) -> None:
-        if not detour >= 1:
-            raise AnalysisError(f"detour should be >= 1 (1 = straight line), got {detour!r}.")
+        if not (math.isfinite(detour) and detour >= 1):
+            raise AnalysisError(
+                f"detour should be >= 1 and finite (1 = straight line), got {detour!r}."
+            )
         self.frame, self.demand_xy, self.venue_xy = frame, demand_xy, venue_xy
         self.detour, self.network = detour, network
 

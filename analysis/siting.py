@@ -25,6 +25,7 @@ baseline is then exactly the coverage figure.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -204,8 +205,11 @@ def site(
     started = time.perf_counter()
     model = _check_model(model, n_new)
     arrays = _arrays(demand, venues, candidates, statuses, population_col, standards, frame)
-    if not radius_m > 0 or not detour >= 1:
-        raise AnalysisError(f"radius_m should be > 0 and detour >= 1, got {radius_m}, {detour}.")
+    if not (math.isfinite(radius_m) and radius_m > 0 and math.isfinite(detour) and detour >= 1):
+        raise AnalysisError(
+            f"radius_m should be > 0 and finite (--radius-km on the command line) and detour a "
+            f"finite number >= 1, got radius_m={radius_m}, detour={detour}."
+        )
     reach = arrays.frame.to_straight(radius_m / detour)
     existing, fallback = _existing(arrays, reach, detour)
     if existing_covered is not None:

@@ -27,6 +27,7 @@ is reported as its own level instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -155,8 +156,11 @@ def uniform_standards(radius_km: float, base: Standards | None = None) -> Standa
 
     Enterprise homes stay non-geographic; the own-village rule of stations is kept.
     """
-    if not radius_km > 0:
-        raise AnalysisError(f"--radius-km should be a positive number of km, got {radius_km!r}.")
+    if not (math.isfinite(radius_km) and radius_km > 0):
+        raise AnalysisError(
+            f"--radius-km should be a positive number of km, got {radius_km!r}; "
+            "e.g. --radius-km 2"
+        )
     base = base or default_standards()
     by_kind = {
         kind: s if not s.geographic else replace(s, radius_m=radius_km * 1000.0, scope="radius")
@@ -207,7 +211,9 @@ def _standard(kind: str, entry: Any, problems: list[str]) -> ServiceStandard | N
     if scope not in SCOPES:
         problems.append(f"[kinds.{kind}] scope should be one of {SCOPES}, got {scope!r}")
     if scope == "radius" and (
-        not isinstance(radius_km, int | float) or isinstance(radius_km, bool) or radius_km <= 0
+        not isinstance(radius_km, int | float)
+        or isinstance(radius_km, bool)
+        or not (math.isfinite(radius_km) and radius_km > 0)
     ):
         problems.append(f"[kinds.{kind}] radius_km should be a positive number, got {radius_km!r}")
         return None

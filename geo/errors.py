@@ -29,6 +29,8 @@ class InfeasibleError(AnalysisError):
     The message says why and what to change; the CLI exits with code 1 (not 2: the inputs
     were readable, the question has no answer).
     """
+
+
 class ConflictError(StoreError):
     """A write was based on a stale version of a venue (someone else changed it first).
 
@@ -42,3 +44,7 @@ class StoreBusyError(StoreError):
     """Another writer held the store longer than the busy timeout; retry later (exit 75)."""
 
     exit_code = 75
+
+
+class PermissionDenied(VenuemapError):
+    """The signed-in (or named) user's role does not allow the operation; nothing was changed."""

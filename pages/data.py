@@ -23,6 +23,7 @@ from ui.data_ops import (
     write_accepted,
 )
 from ui.i18n import md_escape, t, vocab_codes, vocab_label
+from ui.login import role_of_session, session_can
 
 FORMATS = (
     ("geojson", "application/geo+json"),
@@ -221,6 +222,9 @@ def download_section(
 ) -> None:
     """Offer downloads of any layer or result, filtered as on screen, in three formats."""
     st.subheader(t("data.download", lang))
+    if not session_can("export", status.path):  # viewers: no file leaves the server
+        st.info(t("auth.no_export", lang, role=role_of_session(status.path)))
+        return
     layer = select(
         st,
         t("data.layer", lang),

@@ -10,7 +10,13 @@ import pytest
 import shapely
 
 from geo.errors import InputError
-from geo.importer.readers import cell_text, dbf_encoding, read_table, sniff_delimiter
+from geo.importer.readers import (
+    cell_text,
+    cpg_codec,
+    dbf_encoding,
+    read_table,
+    sniff_delimiter,
+)
 from tests.fixtures_import import venue_gdf, write_csv, write_shapefile_zip, write_xlsx
 
 HEADER = ["名称", "类型", "经度", "纬度"]
@@ -181,7 +187,7 @@ def test_kml_all_folders(tmp_path):
         ("a.xyz", b"x", r"a\.xyz: cannot read files of type '\.xyz'.*supported formats: CSV"),
         ("a.xls", b"x", r"save as \.xlsx"),
         ("a.csv", b"PK\x03\x04\x00\x00binary", r"binary file, not CSV"),
-        ("a.csv", "名称".encode("utf-16"), r"binary file|neither UTF-8 nor GBK"),
+        ("a.csv", "名称".encode("utf-16"), r"no header row found"),
         ("a.xlsx", b"not a zip", r"a\.xlsx: not a readable \.xlsx workbook"),
         ("a.zip", b"not a zip", r"a\.zip: not a valid zip archive"),
         ("a.geojson", b"{not json", r"a\.geojson: cannot be read as a spatial file"),
@@ -219,3 +225,34 @@ def test_zip_with_several_shapefiles(tmp_path):
             archive.write(part, part.name)
     with pytest.raises(InputError, match=r"several shapefiles.*venues\.shp"):
         read_table(path)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "shown"),
+    [("utf-16", True, "UTF-16"), ("utf-16-le", False, "UTF-16LE"),
+     ("utf-16-be", False, "UTF-16BE"), ("utf-32", True, "UTF-32")],
+)  # fmt: skip
+def test_unicode_text_is_read(tmp_path, encoding, bom, shown):
+    path = write_csv(tmp_path / "u.txt", ["名称", "经度"], [["甲站", "102.1"]],
+                     encoding=encoding, delimiter="\t")  # fmt: skip
+    assert path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff") or not bom
+    table = read_table(path)
+    assert table.frame.loc[2, "名称"] == "甲站" and table.frame.loc[2, "经度"] == "102.1"
+    assert table.notes == [f"CSV, encoding {shown}, delimiter tab"]
+
+
+def test_cr_only_line_endings_keep_quoted_breaks(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes('名称,地址\r甲站,"一号\r二楼"\r乙站,三号\r'.encode())
+    frame = read_table(path).frame
+    assert list(frame.index) == [2, 3]
+    assert list(frame["地址"]) == ["一号\r二楼", "三号"]
+
+
+@pytest.mark.parametrize(
+    ("cpg", "codec"),
+    [("UTF-8", "utf-8"), ("65001", "utf-8"), ("936", "gbk"), ("ANSI 1252", "cp1252"),
+     ("88591", "iso8859-1"), ("GBK", "gbk"), ("KLINGON-9", None), ("CP99999", None)],
+)  # fmt: skip
+def test_cpg_codec_follows_gdal(cpg, codec):
+    assert cpg_codec(cpg) == codec

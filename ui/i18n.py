@@ -419,6 +419,22 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "参考数据说明（data/boundaries/README.md）",
         "Reference data notes (data/boundaries/README.md)",
     ),
+    # sign-in (ui/login.py): shown only once the store has users
+    "auth.title": ("登录", "Sign in"),
+    "auth.intro": (
+        "此数据库已启用用户，请登录后查看。",
+        "This store has users: sign in to see its data.",
+    ),
+    "auth.name": ("用户名", "User name"),
+    "auth.password": ("密码", "Password"),
+    "auth.submit": ("登录", "Sign in"),
+    "auth.wrong": ("用户名或密码错误。", "Wrong user name or password."),
+    "auth.signed_in": ("已登录：{name}（{role}）", "Signed in: {name} ({role})"),
+    "auth.logout": ("退出登录", "Sign out"),
+    "auth.no_export": (
+        "你的角色（{role}）不能导出数据；导出需要分析员或以上角色。",
+        "Your role ({role}) cannot export; exports need the analyst role or above.",
+    ),
 }
 
 

@@ -27,8 +27,11 @@ import streamlit as st
 
 from geo import boundaries
 from geo.schema import STORAGE_CRS
-from geo.store import VenueStore, is_database_url, open_store, store_location
+from geo.store import is_database_url, open_store, store_location
+from geo.users import open_users
+from ui.login import session_identity
 from venuemap import usecases
+from venuemap.auth import GuardedStore
 from venuemap.usecases import Inputs, SiteOutcome, Standards
 
 #: Bounded caches: a handful of stores per server, a few dozen radius settings per store.
@@ -108,9 +111,12 @@ def store_status() -> StoreStatus:
     return StoreStatus(path=path, exists=True, version=open_store(path).data_version())
 
 
-def open_user_store(path: str) -> VenueStore:
-    """Return the store object for ``path`` (opened fresh: it is mutable, so never cached)."""
-    return open_store(path)
+def open_user_store(path: str) -> GuardedStore:
+    """Return the store object for ``path`` (opened fresh: it is mutable, so never cached).
+
+    Its writes check the signed-in user's role on the server (venuemap.auth.GuardedStore).
+    """
+    return GuardedStore(open_store(path), open_users(path), session_identity)
 
 
 @st.cache_data(max_entries=len(boundaries.LAYER_NAMES), ttl=None, show_spinner=False)

@@ -11,14 +11,16 @@ import os
 import sys
 from collections.abc import Sequence
 
-from geo.errors import InfeasibleError, VenuemapError
-from venuemap import __version__, cli_analysis, cli_export, cli_import, cli_store
+from geo.errors import InfeasibleError, PermissionDenied, VenuemapError
+from venuemap import __version__, cli_analysis, cli_export, cli_import, cli_store, cli_users
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
+#: Exit code of a command the user's role does not allow (nothing was changed).
+EXIT_NOT_ALLOWED = 4
 EPILOG = """\
 exit codes: 0 success · 1 some rows rejected (nothing written), or no solution exists
   (infeasible siting model) · 2 unusable input · 3 conflict (stale version; nothing written)
-  · 75 store busy, try again
+  · 4 not allowed (the user's role; see `venuemap user --help`) · 75 store busy, try again
 store: --database URL or $VENUEMAP_DATABASE_URL (PostGIS), else --store PATH,
        else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
 examples:
@@ -47,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(postgresql://...) as the store; default $VENUEMAP_DATABASE_URL")
     parser.add_argument("--user", metavar="NAME", dest="global_user",
                         help="who acts, recorded in the history (default $VENUEMAP_USER, OS user)")
-    for module in (cli_import, cli_export, cli_analysis, cli_store):
+    for module in (cli_import, cli_export, cli_analysis, cli_store, cli_users):
         module.register(subparsers)
     return parser
 
@@ -63,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InfeasibleError as error:
         print(f"venuemap {args.command}: {error}", file=sys.stderr)
         return 1
+    except PermissionDenied as error:
+        print(f"venuemap {args.command}: {error}", file=sys.stderr)
+        return EXIT_NOT_ALLOWED
     except VenuemapError as error:
         print(f"venuemap {args.command}: {error}", file=sys.stderr)
         return int(getattr(error, "exit_code", 2))

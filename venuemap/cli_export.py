@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from geo.export import FORMATS, write_layer
+from venuemap.cli_users import USER_HELP, authorize_cli
 from venuemap.usecases import EXPORT_LAYERS, default_standard, export_layer
 
 
@@ -34,13 +35,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--store", help="the user's store (.gpkg); default $VENUEMAP_STORE or the user path"
     )
     parser.add_argument("--out", required=True, help="output file")
+    parser.add_argument("--user", metavar="NAME", help=USER_HELP)
     parser.set_defaults(func=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Write the filtered layer and say how many features went where."""
+    """Write the filtered layer and say how many features went where (analyst role and up)."""
     from geo.store import refuse_store_as_output
 
+    authorize_cli(args, "export")
     refuse_store_as_output(args.out, args.store)
     gdf = export_layer(
         args.layer,

@@ -20,6 +20,7 @@ from typing import Any
 
 from geo.crs import CRS_OPTION_HELP
 from geo.errors import VenuemapError
+from venuemap.cli_users import USER_HELP, guard_cli_store
 from venuemap.usecases import (
     IMPORTABLE_LAYERS,
     ImportOutcome,
@@ -66,6 +67,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         help="store file (default: $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--user", metavar="NAME", help=USER_HELP)
     parser.add_argument(
         "--layer",
         choices=IMPORTABLE_LAYERS,
@@ -93,8 +95,11 @@ def exit_code(report: ImportReport) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Import one file under the import policy (all or nothing, or ``--skip-invalid``)."""
-    store = open_user_store(args.store)
+    """Import one file under the import policy (all or nothing, or ``--skip-invalid``).
+
+    Once the store has users, the write (not the check) needs the planner role (exit 4).
+    """
+    store = guard_cli_store(open_user_store(args.store), args)
     report = check_file(args.file, args, store)
     if args.dry_run:
         outcome = ImportOutcome(report, 0, 0, "dry_run")

@@ -212,7 +212,8 @@ def import_layer(
     choice, index, table = _open(path, crs, reference)
     columns = map_headers(list(table.frame.columns), LAYER_INDEX)
     importer = import_townships if layer == "townships" else import_villages
-    report = importer(LayerFile(table, columns, index), choice, header_warnings(columns))
+    warnings = [*table.issues, *header_warnings(columns)]
+    report = importer(LayerFile(table, columns, index), choice, warnings)
     report.path, report.layer = str(table.path), layer
     return report
 
@@ -262,8 +263,8 @@ def check_rows(
 
 
 def _file_warnings(ctx: Context) -> list[Issue]:
-    """Warnings about the file as a whole: townships filled from approximate areas, long rows."""
-    out = []
+    """Warnings about the file: what the reader repaired, townships filled, long rows."""
+    out = list(ctx.table.issues)
     if ctx.filled_township:
         rows = ", ".join(map(str, ctx.filled_township))
         out.append(Issue(0, ctx.columns.get("township") or "township", "", msg(

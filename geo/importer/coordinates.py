@@ -38,7 +38,8 @@ def parse_number(text: str) -> float | None:
     """
     text = unicodedata.normalize("NFKC", text).strip().replace("，", ".")
     try:
-        value = float(text)
+        # float() also takes Python's digit separators ("1_02.0114" -> 102.0114): refuse them
+        value = float(text) if "_" not in text else float("nan")
     except ValueError:
         match = _DMS.match(text)
         if match is None:

@@ -8,6 +8,7 @@ has none, so that the same venue imported twice is caught as a duplicate.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -64,15 +65,28 @@ def parse_organizations(text: str) -> tuple[str, list[str]]:
     return LIST_SEPARATOR.join(c for c in codes(ORGANIZATIONS) if c in found), unknown
 
 
+#: A year, optionally with month and day (2019, 2019年5月, 2019-05-01, 2019/5/1 08:00:00).
+YEAR_DATE = re.compile(
+    r"(?P<y>\d{4})(?:\.0|年|[-/.年](?P<m>\d{1,2})(?:[-/.月](?P<d>\d{1,2})[日号]?|月)?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?"
+)
+
+
 def parse_year(text: str, this_year: int) -> tuple[int | None, bool]:
-    """Return (year or None, ok). Accepts 2019, 2019.0, 2019年, 2019-05-01, 2019/5."""
+    """Return (year or None, ok). Accepts 2019, 2019.0, 2019年, 2019-05-01, 2019/5.
+
+    A date must be a real calendar date: ``2019-99-99`` is not read as 2019.
+    """
     if not text:
         return None, True
-    match = re.fullmatch(r"(\d{4})(?:\.0|年|[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?(?:.*)?)?",
-                         unicodedata.normalize("NFKC", text).strip())  # fmt: skip
+    match = YEAR_DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
     if match is None:
         return None, False
-    year = int(match.group(1))
+    year = int(match["y"])
+    try:
+        dt.date(year, int(match["m"] or 1), int(match["d"] or 1))
+    except ValueError:
+        return None, False
     return year, FIRST_PLAUSIBLE_YEAR <= year <= this_year + YEARS_AHEAD
 
 

@@ -1,0 +1,325 @@
+"""Load on one dashboard, run by hand: ``python bench/load.py [--sessions 30] [--planners 2]``.
+
+Starts the dashboard as ``scripts/run`` does (``python -m venuemap.dashboard``) on 127.0.0.1 with
+a temporary GeoPackage store holding the demo register, then, at the same time:
+
+- opens ``--sessions`` (>= 30) browser sessions, each its own Playwright context (own cookies,
+  own Streamlit session) in one headless Chromium, all at once, each loading ``/map`` and timed
+  until the map's first Leaflet feature is drawn ("time to the map");
+- runs ``--planners`` planner processes, each importing ``--edits`` one-venue files in turn with
+  ``venuemap import`` (the real CLI write path), every venue with its own name.
+
+Printed: p50/p95 time to the map, the server's memory per session (its process tree's RSS with
+every session open minus its RSS after one warm-up visit, divided by the sessions), errors
+(sessions that never drew the map or showed a Streamlit exception, imports that failed) and
+**lost edits**: venues whose import exited 0 but which are not in the store at the end.
+Targets (issue 8): 0 errors, 0 lost edits, p95 <= 5 s.
+
+*Baseline "single session"*: the median time to the map of ``--baseline-runs`` visits one after
+another on the same warm server, measured in the same process just before the load; the ratio
+p50 under load / single session is printed last. Everything stays on loopback; every loop is
+bounded (timeouts, a fixed number of edits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.dashboard import start_server, stop  # noqa: E402 - after the path is set
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+FEATURE = ".leaflet-interactive"
+NAV_MAP = '[data-testid="stSidebarNav"] a[href$="/map"]'
+#: How long one session may take to draw the map before it counts as an error (--timeout-s).
+TIMEOUT_S = 180
+PAGE_SIZE = {"width": 1400, "height": 1000}
+#: How often a planner retries an import told to retry (exit 75, EX_TEMPFAIL).
+RETRIES = 3
+
+
+@dataclass
+class LoadResult:
+    """What one load run measured."""
+
+    times_s: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rss_open_kib: int = 0
+
+
+# --------------------------------------------------------------------------- server memory
+def tree_rss_kib(pid: int) -> int:
+    """Return the resident memory (KiB) of process ``pid`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines()
+                       if line.startswith("VmRSS:")), 0)  # fmt: skip
+    return total
+
+
+# --------------------------------------------------------------------------- sessions
+async def time_to_map(page, url: str) -> float:
+    """Open /map in ``page``; return seconds until its first map feature is drawn.
+
+    A server may route a first visit through app.py to the default page; the map is then
+    reached by its sidebar link, and that time counts too.
+    """
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    t0 = time.perf_counter()
+    await page.goto(f"{url}/map", wait_until="commit", timeout=TIMEOUT_S * 1000)
+    features = page.locator(MAP_IFRAME).last.content_frame.locator(FEATURE)
+    while time.perf_counter() - t0 < TIMEOUT_S:
+        try:
+            await features.first.wait_for(state="attached", timeout=2000)
+            return time.perf_counter() - t0
+        except PlaywrightTimeout:
+            pass
+        shown = page.locator('[data-testid="stException"]')
+        if await shown.count():
+            raise RuntimeError(
+                f"the page shows an exception: {(await shown.first.inner_text())[:160]}"
+            )
+        on_map = page.url.rstrip("/").endswith("/map")
+        if not on_map and await page.locator(NAV_MAP).count():
+            await page.locator(NAV_MAP).first.click()
+    raise TimeoutError(f"the map was not drawn within {TIMEOUT_S} s")
+
+
+async def one_session(browser, url: str, index: int) -> tuple[object, float | None, str | None]:
+    """Open one session; return (its context, seconds to the map or None, error or None)."""
+    context = await browser.new_context(viewport=PAGE_SIZE)
+    page = await context.new_page()
+    try:
+        seconds = await time_to_map(page, url)
+    except Exception as error:  # noqa: BLE001 - every failure is counted and reported
+        return context, None, f"session {index}: {type(error).__name__}: {str(error)[:120]}"
+    if await page.locator('[data-testid="stException"]').count():
+        return context, seconds, f"session {index}: the page shows a Streamlit exception"
+    return context, seconds, None
+
+
+async def baseline(browser, url: str, runs: int) -> list[float]:
+    """Time ``runs`` single visits one after another (each in a fresh context)."""
+    times = []
+    for index in range(runs):
+        context, seconds, error = await one_session(browser, url, index)
+        await context.close()
+        if error:
+            raise RuntimeError(f"baseline visit failed: {error}")
+        times.append(seconds)
+    return times
+
+
+async def load(browser, url: str, sessions: int, server_pid: int) -> LoadResult:
+    """Open ``sessions`` sessions at once; measure RSS with all of them open, then close them."""
+    outcomes = await asyncio.gather(*(one_session(browser, url, i) for i in range(sessions)))
+    result = LoadResult(rss_open_kib=tree_rss_kib(server_pid))
+    for context, seconds, error in outcomes:
+        if seconds is not None:
+            result.times_s.append(seconds)
+        if error:
+            result.errors.append(error)
+        await context.close()
+    return result
+
+
+async def browse(url: str, args: argparse.Namespace, server_pid: int, start_planners):
+    """Warm up, measure the baseline, then the load while the planners edit."""
+    from playwright.async_api import async_playwright
+
+    flags = [*CHROMIUM_ARGS, f"--renderer-process-limit={args.renderer_limit}"]
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=flags)
+        try:
+            await baseline(browser, url, 1)  # warm-up: imports done, caches filled
+            rss_warm = tree_rss_kib(server_pid)
+            single = await baseline(browser, url, args.baseline_runs)
+            planners = start_planners()
+            result = await load(browser, url, args.sessions, server_pid)
+        finally:
+            await browser.close()
+    return rss_warm, single, result, planners
+
+
+# --------------------------------------------------------------------------- planners
+def planner_worker(index: int, store: str, edits: int, out: str) -> int:
+    """Import ``edits`` one-venue files one after another; write the names imported (exit 0)."""
+    from tests.fixtures_import import LONGWU, point_in_township, write_csv
+    from venuemap.cli import main
+
+    lon, lat = point_in_township(LONGWU)
+    folder = Path(tempfile.mkdtemp(prefix=f"venuemap-planner{index}-"))
+    written, failed = [], []
+    for k in range(edits):
+        name = f"负载测试站-{index}-{k}"
+        path = write_csv(folder / f"{k}.csv", ["名称", "类型", "经度", "纬度"],
+                         [[name, "村群团服务站", lon, lat]])  # fmt: skip
+        for _ in range(RETRIES):
+            code = main(["import", str(path), "--store", store, "--json"])
+            if code != 75:
+                break
+            time.sleep(0.5)
+        (written if code == 0 else failed).append(name if code == 0 else f"{name}: exit {code}")
+    Path(out).write_text(json.dumps({"written": written, "failed": failed}, ensure_ascii=False))
+    return 0
+
+
+def spawn_planners(store: Path, count: int, edits: int, folder: Path) -> list[tuple]:
+    """Start ``count`` planner processes; return (process, result file) pairs."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = []
+    for index in range(count):
+        out = folder / f"planner{index}.json"
+        argv = [sys.executable, str(Path(__file__).resolve()), "--planner", str(index),
+                "--store", str(store), "--edits", str(edits), "--result", str(out)]  # fmt: skip
+        log = (folder / f"planner{index}.log").open("w")
+        started.append((subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=log), out))
+    return started
+
+
+def collect_planners(started: list[tuple], store: Path) -> tuple[int, list[str], list[str]]:
+    """Wait for the planners; return (edits claimed, lost edit names, planner errors)."""
+    import pyogrio
+
+    claimed, errors = [], []
+    for proc, out in started:
+        try:
+            proc.wait(timeout=TIMEOUT_S * 5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            errors.append(f"planner {out.stem} did not finish")
+            continue
+        if not out.exists():
+            errors.append(f"{out.stem} exited {proc.returncode} without a result")
+            continue
+        result = json.loads(out.read_text())
+        claimed += result["written"]
+        errors += [f"{out.stem}: {failure}" for failure in result["failed"]]
+    names = set(pyogrio.read_dataframe(store, layer="venues", columns=["name"])["name"])
+    return len(claimed), [name for name in claimed if name not in names], errors
+
+
+# --------------------------------------------------------------------------- main
+def write_demo_store(path: Path) -> None:
+    """Write the demo register into a fresh store (what the map draws)."""
+    from geo.boundaries import load_layer
+    from geo.store import conform_register, open_store
+
+    open_store(path).replace_venues(conform_register(load_layer("venues_demo")))
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the ``share`` quantile (inclusive method) of ``values`` (NaN when empty)."""
+    if len(values) <= 1:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+def report(args, rss_warm: int, single: list[float], result: LoadResult, edits) -> None:
+    """Print the figures, the targets and the ratio to the baseline."""
+    claimed, lost, planner_errors = edits
+    errors = result.errors + planner_errors
+    times = sorted(result.times_s)
+    p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+    per_session_mib = (result.rss_open_kib - rss_warm) / args.sessions / 1024
+    print(f"backend: GeoPackage · {args.sessions} sessions · {args.planners} planners × "
+          f"{args.edits} imports · renderer-process-limit {args.renderer_limit}")  # fmt: skip
+    slowest = times[-1] if times else float("nan")
+    print(f"time to the map under load: p50 {p50:.2f} s, p95 {p95:.2f} s, max {slowest:.2f} s "
+          f"({len(times)} of {args.sessions} sessions drew it)")  # fmt: skip
+    print(f"server RSS: {rss_warm / 1024:.0f} MiB after warm-up, "
+          f"{result.rss_open_kib / 1024:.0f} MiB with all sessions open -> "
+          f"{per_session_mib:.1f} MiB per session")  # fmt: skip
+    print(f"errors: {len(errors)}")
+    for line in errors[:10]:
+        print(f"  {line}")
+    print(f"lost edits: {len(lost)} of {claimed} imports that exited 0")
+    for name in lost[:10]:
+        print(f"  lost: {name}")
+    met = not errors and not lost and p95 <= 5.0
+    print(f"targets (0 errors, 0 lost edits, p95 <= 5 s): {'met' if met else 'NOT met'}")
+    base = statistics.median(single)
+    print(f"baseline 'single session' (median of {len(single)} visits alone): {base:.2f} s; "
+          f"ratio p50 under load / single session = {p50 / base:.1f}x")  # fmt: skip
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the bench's options (``--planner`` runs one planner process instead)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=30, help="browser sessions (>= 30)")
+    parser.add_argument("--planners", type=int, default=2, help="planner processes")
+    parser.add_argument("--edits", type=int, default=5, help="imports per planner")
+    parser.add_argument("--baseline-runs", type=int, default=3)
+    parser.add_argument("--timeout-s", type=float, default=TIMEOUT_S,
+                        help="a session not showing the map by then is an error")  # fmt: skip
+    parser.add_argument(
+        "--renderer-limit", type=int, default=8, help="Chromium renderer processes for all pages"
+    )
+    parser.add_argument("--planner", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--store", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bench (or, with ``--planner``, one planner process)."""
+    args = parse_args(argv)
+    global TIMEOUT_S  # noqa: PLW0603 - one option read by every session coroutine
+    TIMEOUT_S = args.timeout_s
+    if args.planner is not None:
+        return planner_worker(args.planner, args.store, args.edits, args.result)
+    with tempfile.TemporaryDirectory(prefix="venuemap-load-") as tmp:
+        folder = Path(tmp)
+        store = folder / "store.gpkg"
+        write_demo_store(store)
+        proc, url, _, up_s = start_server(store, folder / "server.log")
+        print(f"server healthy after {up_s:.1f} s at {url}")
+        try:
+            rss_warm, single, result, planners = asyncio.run(browse(
+                url, args, proc.pid, lambda: spawn_planners(store, args.planners, args.edits,
+                                                            folder)))  # fmt: skip
+            edits = collect_planners(planners, store)
+        finally:
+            stop(proc)
+        report(args, rss_warm, single, result, edits)
+        errors = [line for line in (folder / "server.log").read_text(errors="replace").splitlines()
+                  if "Error" in line or "Traceback" in line]  # fmt: skip
+        print(
+            f"server log: {len(errors)} error line(s)"
+            + "".join(f"\n  {e[:160]}" for e in errors[:5])
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
