@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import tomllib
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,7 +31,8 @@ from shapely.geometry import MultiPoint, Point
 from geo.boundaries import DATA_DIR
 
 SOURCE_DIR = DATA_DIR / "sources" / "huangnan"
-METRIC_CRS = "EPSG:4543"  # CGCS2000 / 3-degree Gauss-Kruger CM 102E: metres for Huangnan
+#: Metres for the region these sources describe: the metric CRS of its pack in data/regions.
+METRIC_CRS = tomllib.loads((DATA_DIR / "regions" / "632300.toml").read_text("utf-8"))["metric_crs"]
 EQUAL_AREA_CRS = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +ellps=GRS80 +units=m"
 #: Relative weight of a community (town residents) against a rural village when apportioning.
 COMMUNITY_WEIGHT = 3.0
