@@ -11,11 +11,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import loaders
 from ui.chrome import REQUESTED_PAGE_KEY, init_session, render_sidebar
 from ui.i18n import t
 
 st.set_page_config(
-    page_title="venuemap · 黄南州群团服务阵地",
+    page_title=f"venuemap · {loaders.region().title('zh')}",
     layout="wide",
     initial_sidebar_state="expanded",
     menu_items={"Get help": None, "Report a bug": None, "About": None},

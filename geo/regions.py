@@ -210,8 +210,31 @@ def _province_counties(province: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def region_layer(region: Region, name: str) -> gpd.GeoDataFrame | None:
-    """Return reference layer ``name`` of ``region`` in EPSG:4326, or None when it has none."""
+#: Columns of each reference layer, for the empty layer of a pack that does not hold it.
+LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "townships": (
+        "township_code", "township_code12", "name", "type", "county_code", "county_name",
+        "approximate", "area_km2",
+    ),
+    "township_seats": (
+        "township_code", "township_code12", "name", "type", "county_code", "county_name",
+    ),
+    "villages": (
+        "village_code", "name", "kind", "township_code", "township_name", "county_code",
+        "population", "population_source", "position",
+    ),
+}  # fmt: skip
+
+
+def empty_layer(name: str) -> gpd.GeoDataFrame:
+    """Return layer ``name`` with its columns and no rows (EPSG:4326)."""
+    columns = LAYER_COLUMNS.get(name, ())
+    frame = pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def region_layer(region: Region, name: str) -> gpd.GeoDataFrame:
+    """Return reference layer ``name`` of ``region`` in EPSG:4326 (empty when it has none)."""
     if name in region.bundled_layers:
         return load_layer(name)
     if name == "counties":
@@ -220,20 +243,20 @@ def region_layer(region: Region, name: str) -> gpd.GeoDataFrame | None:
         counties = _counties(region)
         outline = shapely.coverage_union_all(counties.geometry.values)
         gdf = gpd.GeoDataFrame(
-            {"adcode": [region.code], "name": [region.name], "name_en": [region.name_en]},
+            {"adcode": [region.code], "name": [region.name], "name_en": [region.name_en or region.name]},
             geometry=[outline],
             crs="EPSG:4326",
         )
         gdf["area_km2"] = (gdf.to_crs(EQUAL_AREA_CRS).area / 1e6).round(1)
         return gdf
-    return None
+    return empty_layer(name)
 
 
 def _counties(region: Region) -> gpd.GeoDataFrame:
     gdf = _province_counties(region.code[:2])
     own = gdf[gdf["prefecture_code"] == region.code].drop(columns="prefecture_code")
     own = own.sort_values("county_code").reset_index(drop=True)
-    own.insert(2, "name_en", None)
+    own.insert(2, "name_en", own["name"])  # no English names in the source: Chinese shown
     own["area_km2"] = (own.to_crs(EQUAL_AREA_CRS).area / 1e6).round(1)
     return gpd.GeoDataFrame(own, geometry="geometry", crs="EPSG:4326")
 

@@ -65,7 +65,7 @@ def crs_argument(choice: str, epsg_text: str) -> str:
         return choice
     digits = epsg_text.strip().upper().removeprefix("EPSG:").strip()
     if not digits.isdigit():
-        raise ValueError(f"'{epsg_text}' is not an EPSG code; enter digits such as 4543")
+        raise ValueError(f"'{epsg_text}' is not an EPSG code; enter digits such as 4490")
     return f"EPSG:{digits}"
 
 
@@ -97,7 +97,7 @@ def reference_index(path: str, version: str):  # noqa: ANN201 - geo.importer.Ref
         name: loaders.area_layer(path, version, name)
         for name in ("prefecture", "counties", "townships", "villages")
     }
-    return ReferenceIndex.build(layers)
+    return ReferenceIndex.build(layers, region=loaders.region())
 
 
 def check_upload(upload, crs: str, status: loaders.StoreStatus, lang: str) -> CheckedImport:  # noqa: ANN001
@@ -260,7 +260,8 @@ def _check_point(row: pd.Series, bad: Callable[..., None], counties) -> None:  #
     point = Point(float(lon), float(lat))
     prefecture = counties.union_all()
     if not prefecture.covers(point):
-        metric = gpd.GeoSeries([prefecture, point], crs=STORAGE_CRS).to_crs("EPSG:4543")
+        metric_crs = loaders.region().metric_crs
+        metric = gpd.GeoSeries([prefecture, point], crs=STORAGE_CRS).to_crs(metric_crs)
         distance_km = metric.iloc[0].distance(metric.iloc[1]) / 1000
         bad(row, "lon", "edit.outside", km=f"{distance_km:,.1f}")
         return

@@ -16,6 +16,7 @@ own thread would pay that again on every radius change.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ import streamlit as st
 
 from analysis.standards import Standards, standards_from_mapping
 from geo import boundaries
+from geo.regions import REGION_ENV, Region, active_region
 from geo.schema import STORAGE_CRS
 from geo.store import GeoPackageStore, open_store, resolve_store_path
 
@@ -107,10 +109,29 @@ def open_user_store(path: str) -> GeoPackageStore:
     return open_store(path)
 
 
-@st.cache_data(max_entries=len(boundaries.LAYER_NAMES), ttl=None, show_spinner=False)
+def region() -> Region:
+    """Return the active region (``VENUEMAP_REGION``, else the store's, else the default)."""
+    status = store_status()
+    return _region(status.path, status.version, os.environ.get(REGION_ENV, ""))
+
+
+@st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def _region(path: str, version: str, env_region: str) -> Region:
+    """Return the active region of store ``path`` (``version``/``env_region`` key the cache)."""
+    return active_region(path)
+
+
 def reference_layer(name: str) -> gpd.GeoDataFrame:
-    """Return a bundled reference layer (read once per process)."""
-    return boundaries.load_layer(name)
+    """Return a reference layer of the active region (read once per process and region)."""
+    return _region_layer(name, region())
+
+
+@st.cache_data(max_entries=4 * len(boundaries.LAYER_NAMES), ttl=None, show_spinner=False)
+def _region_layer(name: str, active: Region) -> gpd.GeoDataFrame:
+    """Return layer ``name`` of region ``active`` (villages: stand-in demand when it has none)."""
+    from geo.register import region_reference
+
+    return region_reference(active, name)
 
 
 @st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)
@@ -141,6 +162,14 @@ def area_layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
     from geo.register import load_reference
 
     return load_reference(name, store_path=path)
+
+
+def demand_basis(path: str, version: str) -> str:
+    """Return where demand comes from: ``villages``, ``township_seats`` or ``h3_grid``."""
+    villages = area_layer(path, version, "villages")
+    if "demand_basis" not in villages or villages.empty:
+        return "villages"
+    return str(villages["demand_basis"].iloc[0])
 
 
 @st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)

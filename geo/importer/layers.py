@@ -260,22 +260,50 @@ def _village_row(
     township_text = source.cell(position, "township")[1]
     township = index.township_code(township_text, None) if township_text else None
     code = index.village_code(text, township) if text else None
-    if code is None or code not in bundled.index:
-        return [(header, text, msg(f"未知的村（社区）“{text}”", f"unknown village/community "
-                 f"{text!r}: give its 12-digit NBS code, or its name with the township "
-                 "column (乡镇)"))], None  # fmt: skip
+    new = code is None and _new_village_code(index, text)
+    if new:
+        code = text.removesuffix(".0")
+    elif code is None or code not in bundled.index:
+        zh, en = index.region_name
+        return [(header, text, msg(f"{zh}中未知的村（社区）“{text}”", f"unknown village/community "
+                 f"{text!r} in {en}: give its 12-digit NBS code (a new code must start with a "
+                 "county code of the region), or its name with the township column (乡镇)"
+                 ))], None  # fmt: skip
     if code in seen:
         return [(header, text, msg(f"村（社区）重复（第 {seen[code]} 行）",
                  f"village {code} already given on row {seen[code]}"))], None  # fmt: skip
     seen[code] = source.row(position)
-    record = {**bundled.loc[code].to_dict(), "village_code": code}
+    record = _new_village(source, position, code) if new else {
+        **bundled.loc[code].to_dict(), "village_code": code}  # fmt: skip
     problems = _village_population(record, *source.cell(position, "population"))
     point, problem = _village_point(ctx, position, record["county_code"])
     if problem:
         problems.append((ctx.raw.column, ctx.raw.value[position], problem))
     elif point is not None:
         record.update(geometry=point, position="surveyed")
+    elif new:
+        problems.append((header, text, msg(
+            f"新村（社区）{code}需要坐标", f"village {code} is not in the region's list: a new "
+            "village needs its coordinates (经度/纬度)"
+        )))  # fmt: skip
     return problems, None if problems else record
+
+
+def _new_village_code(index: ReferenceIndex, text: str) -> bool:
+    """Return True for a 12-digit code of one of the region's counties not yet in the list."""
+    code = text.removesuffix(".0")
+    known = index.villages is not None and code in set(index.villages["village_code"])
+    return code.isdigit() and len(code) == 12 and index.in_region_code(code) and not known
+
+
+def _new_village(source: LayerFile, position: int, code: str) -> dict[str, Any]:
+    """Return the record of a village the region's list lacks (its name from the name column)."""
+    name = source.cell(position, "name")[1] or code
+    return {
+        "village_code": code, "name": name, "kind": None, "township_code": code[:9],
+        "township_name": None, "county_code": code[:6], "population": None,
+        "population_source": None, "position": None, "geometry": None,
+    }  # fmt: skip
 
 
 def _village_population(record: dict[str, Any], header: str, text: str) -> Problems:

@@ -28,8 +28,6 @@ COUNTY_SUFFIXES = ("蒙古族自治县", "藏族自治县", "自治县", "市", 
 VILLAGE_SUFFIXES = (
     "村民委员会", "居民委员会", "村委会", "牧委会", "居委会", "委员会", "社区", "村", "牧",
 )  # fmt: skip
-#: Columns of an empty townships layer (a region pack without township areas).
-TOWNSHIP_COLUMNS = ("township_code", "name", "county_code")
 
 
 def name_key(text: str) -> str:
@@ -55,11 +53,6 @@ def _new_code(code: str, old_codes: tuple[tuple[str, str], ...]) -> str:
         if code.startswith(old):
             return new + code[len(old) :]
     return code
-
-
-def _empty_townships() -> gpd.GeoDataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TOWNSHIP_COLUMNS})
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORAGE_CRS), crs=STORAGE_CRS)
 
 
 @dataclass
@@ -97,8 +90,6 @@ class ReferenceIndex:
         for name in ("counties", "townships"):
             if layers.get(name) is None:
                 layers[name] = region_layer(region, name)
-        if layers["townships"] is None:
-            layers["townships"] = _empty_townships()
         counties = layers["counties"].to_crs(STORAGE_CRS).reset_index(drop=True)
         townships = layers["townships"].to_crs(STORAGE_CRS).reset_index(drop=True)
         prefecture = (
@@ -107,6 +98,9 @@ class ReferenceIndex:
             else counties.union_all()
         )
         villages = layers.get("villages")
+        if villages is not None and "demand_basis" in villages:
+            # stand-in demand (H3 cells, seats) is not a village list to check names against
+            villages = villages[villages["demand_basis"] == "villages"]
         prefecture_m = gpd.GeoSeries([prefecture], crs=STORAGE_CRS).to_crs(region.metric_crs)
         prefecture_m = prefecture_m.iloc[0]
         for geom in (prefecture, *counties.geometry, *townships.geometry):
