@@ -79,7 +79,7 @@ def grid_demand(counties: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         for cell, share in zip(cells, shares, strict=True):
             lat, lon = h3.cell_to_latlng(cell)
             rows.append(
-                (cell, f"{county.name} 网格 {cell[-6:-1]}", "h3_cell", None, None,
+                (cell, f"{county.name} 网格 {cell.rstrip('f')[-6:]}", "h3_cell", None, None,
                  county.county_code, share, shapely.Point(lon, lat))
             )  # fmt: skip
     return _frame(rows, "h3_grid")

@@ -12,13 +12,15 @@ import sys
 from collections.abc import Sequence
 
 from geo.errors import VenuemapError
-from venuemap import __version__, cli_analysis, cli_export, cli_import
+from venuemap import __version__, cli_analysis, cli_export, cli_import, cli_region
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
 EPILOG = """\
 exit codes: 0 success (all rows accepted) · 1 some rows rejected · 2 unusable input
 store: --store PATH, else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
+region: $VENUEMAP_REGION, else the store's (venuemap region use CODE), else the default
 examples:
+  venuemap region use 632200
   venuemap validate stations.csv --crs gcj02
   venuemap import stations.csv --crs gcj02 --json
   venuemap export --layer venues --county 632322 --format geojson --out jianzha.geojson
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"venuemap {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (cli_import, cli_export, cli_analysis):
+    for module in (cli_import, cli_export, cli_analysis, cli_region):
         module.register(subparsers)
     return parser
 

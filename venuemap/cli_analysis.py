@@ -34,6 +34,13 @@ from analysis.standards import (
 from geo.errors import InputError
 from geo.schema import KINDS, lookup
 
+#: How each demand basis is described in plain output (geo.demand makes the stand-ins).
+_BASIS_TEXT = {
+    "villages": "villages/communities",
+    "file": "the --demand file",
+    "h3_grid": "ILLUSTRATIVE H3 grid (no village points; county population spread by area)",
+    "township_seats": "ILLUSTRATIVE township seats (county population split equally)",
+}
 #: Where the readable default standards live.
 STANDARDS_PATH = Path(__file__).resolve().parent.parent / "data" / "standards.toml"
 _LON = ("lon", "lng", "longitude", "x", "经度")
@@ -118,7 +125,7 @@ def run_coverage(args: argparse.Namespace) -> int:
         "county_code" in result.columns) else pd.DataFrame()  # fmt: skip
     network = _network(args, venues, demand, standards, roads)
     payload = {**coverage_totals(result), "by_county": _records(by_county),
-               "network": network}  # fmt: skip
+               "network": network, **_region_fields(args, demand)}  # fmt: skip
     _write_out(args, result)
     if args.json:
         _print_json(payload)
@@ -147,6 +154,7 @@ def run_gaps(args: argparse.Namespace) -> int:
         "townships_without_centre": _records(_plain(missing, ["township_code", "name",
                                                               "county_code"])),
         "redundant_venues": _records(_plain(redundant, ["id", "name", "kind", "covers_points"])),
+        **_region_fields(args, demand),
     }  # fmt: skip
     if args.out:
         _write_gaps(args.out, uncovered, deserts, redundant)
@@ -166,8 +174,12 @@ def run_site(args: argparse.Namespace) -> int:
         candidates = _read(args.candidates, "candidates")
     else:
         seats = _reference("township_seats", args.store)
-        candidates = default_candidates(_same_crs(demand, venues), _same_crs(seats, venues),
-                                        venues)  # fmt: skip
+        seats = _same_crs(seats, venues) if seats is not None else None
+        candidates = default_candidates(_same_crs(demand, venues), seats, venues)
+    if candidates.empty:
+        print("选址 site: 没有可选的候选点（每个村、乡镇驻地都已有阵地）/ nothing left to site: "
+              "every candidate already has a venue; pass --candidates F to consider others")
+        return 0
     radius_km = args.radius_km if args.radius_km is not None else (
         standards.get("village_station").radius_m / 1000.0)  # fmt: skip
     _quiet_highs()
@@ -229,15 +241,33 @@ def _kinds(values: list[str] | None) -> list[str] | None:
 
 
 def _register_venues(store: str | None) -> gpd.GeoDataFrame:
-    from geo.register import load_venues
+    """Return the store's venues, else the active region's demo register (noted on stderr)."""
+    from venuemap.usecases.region import venues_for
 
-    return load_venues(store)
+    found = venues_for(store)
+    if found.demo:
+        print(f"note: the store holds no venues: using the demo register of {found.region.name} "
+              "(illustrative positions)", file=sys.stderr)  # fmt: skip
+    return found.venues
 
 
-def _reference(name: str, store: str | None) -> gpd.GeoDataFrame:
+def _reference(name: str, store: str | None) -> gpd.GeoDataFrame | None:
+    """Return the active region's layer ``name`` (None when its pack has none, villages aside)."""
     from geo.register import load_reference
 
-    return load_reference(name, store)
+    layer = load_reference(name, store)
+    return None if layer.empty and name != "villages" else layer
+
+
+def _region_fields(args: argparse.Namespace, demand: gpd.GeoDataFrame) -> dict:
+    """Return the JSON fields naming the region and where the demand comes from."""
+    from venuemap.usecases.region import active_region
+
+    region = active_region(args.store)
+    basis = "file" if args.demand else "villages"
+    if not args.demand and "demand_basis" in demand and len(demand):
+        basis = str(demand["demand_basis"].iloc[0])
+    return {"region": {"code": region.code, "name": region.name}, "demand_basis": basis}
 
 
 def _read_or(path: str | None, default: Callable[[], gpd.GeoDataFrame], what: str
@@ -405,6 +435,8 @@ def _print_coverage(payload: dict, standards: Standards, args: argparse.Namespac
     print(f"覆盖 coverage: {payload['covered']}/{payload['demand']} demand points, "
           f"population {payload['population_covered']:.0f}/{payload['population']:.0f} "
           f"({share:.1%}); detour {detour:g}, levels {list(standards.headline_levels)} count")
+    print(f"  region {payload['region']['name']} {payload['region']['code']}; demand: "
+          f"{_BASIS_TEXT.get(payload['demand_basis'], payload['demand_basis'])}")
     for row in payload["by_county"]:
         print(f"  {row['county_code']}: {row['covered']}/{row['demand']} points, "
               f"{row['population_share_covered']:.1%} of population")

@@ -68,11 +68,17 @@ def open_user_store(path: str | None) -> Any:
 
 
 def reference_layers(store: Any) -> dict[str, Any]:
-    """Return the reference layers, with the user's own townships/villages where stored."""
+    """Return the active region and its reference layers (the user's townships/villages first).
+
+    Villages are the region's list only (never the stand-in demand grid), so new village codes
+    of the region are accepted.
+    """
     from geo.register import load_reference
+    from venuemap.usecases.region import active_region
 
     names = ("prefecture", "counties", "townships", "villages")
-    return {name: load_reference(name, store.path) for name in names}
+    layers = {name: load_reference(name, store.path, fallback=False) for name in names}
+    return {**layers, "region": active_region(store.path)}
 
 
 def check_file(path: str, args: argparse.Namespace, store: Any) -> ImportReport:

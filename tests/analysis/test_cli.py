@@ -55,7 +55,10 @@ def test_coverage_json_on_files(capsys, files, tmp_path):
         "population_covered",
         "by_county",
         "network",
+        "region",
+        "demand_basis",
     ]
+    assert payload["demand_basis"] == "file"
     # 2 km for all: the centre covers A; the station covers C (1 km) and its own village D
     assert (payload["demand"], payload["covered"]) == (4, 3)
     assert payload["population_covered"] == 800
@@ -196,7 +199,10 @@ def test_gaps_json(capsys, files, tmp_path):
             str(tmp_path / "n.gpkg"),
         ],
     )
-    assert list(payload) == ["uncovered", "deserts", "townships_without_centre", "redundant_venues"]
+    assert list(payload) == [
+        "uncovered", "deserts", "townships_without_centre", "redundant_venues", "region",
+        "demand_basis",
+    ]  # fmt: skip
     assert [row["village_code"] for row in payload["uncovered"]] == ["V-B"]
     assert payload["townships_without_centre"] == [{"township_code": "T2"}]
 

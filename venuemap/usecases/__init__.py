@@ -1,0 +1,1 @@
+"""Use cases: plain functions the CLI and the pages call."""
