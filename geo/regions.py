@@ -92,7 +92,7 @@ class Region:
     edge_tolerance_m: float = 0.0
 
     def label(self, lang: str = "zh") -> str:
-        """Return the name to show: ``'海北藏族自治州'``, or the English name when asked and known."""
+        """Return the name to show (``'黄南州'``), or the English name when asked and known."""
         return self.name_en if lang == "en" and self.name_en else self.short_name
 
     def title(self, lang: str = "zh") -> str:
@@ -243,7 +243,11 @@ def region_layer(region: Region, name: str) -> gpd.GeoDataFrame:
         counties = _counties(region)
         outline = shapely.coverage_union_all(counties.geometry.values)
         gdf = gpd.GeoDataFrame(
-            {"adcode": [region.code], "name": [region.name], "name_en": [region.name_en or region.name]},
+            {
+                "adcode": [region.code],
+                "name": [region.name],
+                "name_en": [region.name_en or region.name],
+            },
             geometry=[outline],
             crs="EPSG:4326",
         )

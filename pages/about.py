@@ -46,7 +46,8 @@ def render(lang: str) -> None:
     """Draw the About page."""
     st.header(t("about.title", lang))
     region = loaders.region()
-    st.markdown(t("about.intro", lang, region=region.name_en or region.name if lang == "en" else region.name))
+    full_name = region.name_en or region.name if lang == "en" else region.name
+    st.markdown(t("about.intro", lang, region=full_name))
     st.subheader(t("about.sources", lang))
     st.dataframe(sources_table(lang), hide_index=True, width="stretch")
     st.info(t("about.attribution", lang))

@@ -162,7 +162,8 @@ class ReferenceIndex:
             return key if no_list and self.in_region_code(key) else None
         for lookup in (key, _strip(key, VILLAGE_SUFFIXES)):
             candidates = self.village_keys.get(lookup, [])
-            inside = [c for c in dict.fromkeys(candidates) if township is None or c.startswith(township)]
+            unique = dict.fromkeys(candidates)
+            inside = [c for c in unique if township is None or c.startswith(township)]
             if len(inside) == 1:
                 return inside[0]
             if len(inside) > 1:
