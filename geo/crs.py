@@ -213,8 +213,8 @@ def parse_crs_option(text: str) -> CrsChoice:
     except ProjCRSError as exc:
         raise CRSError(
             f"--crs {text!r}: EPSG:{code} is not a known coordinate system ({exc}); "
-            "check the code, e.g. EPSG:4490 (CGCS2000) or EPSG:4543 (CGCS2000 / 3-degree "
-            "Gauss-Krüger CM 102E)"
+            "check the code, e.g. EPSG:4490 (CGCS2000) or EPSG:4534 … EPSG:4554 (CGCS2000 / "
+            "3-degree Gauss-Krüger CM 75E … 135E)"
         ) from None
     return CGCS2000 if code == 4490 else WGS84 if code == 4326 else CrsChoice("epsg", code)
 

@@ -103,7 +103,8 @@ def render_sidebar(lang: str) -> None:
     with st.sidebar:
         region = loaders.region()
         st.title(t("app.title", lang, region=region.label(lang)))
-        st.caption(t("chrome.region", lang, name=region.name, code=region.code))
+        full_name = region.name_en or region.name if lang == "en" else region.name
+        st.caption(t("chrome.region", lang, name=full_name, code=region.code))
         st.radio(
             t("chrome.language", lang),
             options=list(LANGS),

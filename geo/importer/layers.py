@@ -260,7 +260,7 @@ def _village_row(
     township_text = source.cell(position, "township")[1]
     township = index.township_code(township_text, None) if township_text else None
     code = index.village_code(text, township) if text else None
-    new = code is None and _new_village_code(index, text)
+    new = (code is None or code not in bundled.index) and _new_village_code(index, text)
     if new:
         code = text.removesuffix(".0")
     elif code is None or code not in bundled.index:
