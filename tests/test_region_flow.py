@@ -239,3 +239,37 @@ def test_the_guard_sees_a_region_constant_in_code(tmp_path: Path) -> None:
     sample.write_text('"""Doc naming EPSG:4543."""\nMETRIC = "EPSG:4543"  # CM 102E\n', "utf-8")
     lines = [line for _, line in _code_lines(sample) if REGION_SPECIFIC.search(line)]
     assert lines == ['METRIC = "EPSG:4543"']
+
+
+def test_townships_layer_adds_the_region_s_own_townships(
+    haibei_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shapely
+
+    path = tmp_path / "townships.geojson"
+    gpd.GeoDataFrame(
+        {"code": ["632221100", "632301100"], "name": ["浩门镇", "隆务镇"]},
+        geometry=[shapely.box(101.58, 37.34, 101.66, 37.42), shapely.box(102.0, 35.5, 102.1, 35.6)],
+        crs="EPSG:4326",
+    ).to_file(path, driver="GeoJSON")
+    code, out, _ = cli(capsys, "import", str(path), "--layer", "townships", "--store",
+                       haibei_store, "--json")  # fmt: skip
+    report = json.loads(out)
+    assert code == 1 and report["accepted"] == 1
+    assert "unknown township '632301100' in 海北藏族自治州" in report["errors"][0]["message"]
+    path.write_text(path.read_text("utf-8").replace("632301100", "632221101"), "utf-8")
+    code, out, _ = cli(capsys, "import", str(path), "--layer", "townships", "--store",
+                       haibei_store)  # fmt: skip
+    assert code == 1  # the second polygon lies in Huangnan, not in 门源 632221
+    from geo.register import load_reference
+
+    assert load_reference("townships", haibei_store).empty  # nothing written on rejection
+    one = tmp_path / "one.geojson"
+    gpd.read_file(path).iloc[:1].to_file(one, driver="GeoJSON")
+    code, out, _ = cli(capsys, "import", str(one), "--layer", "townships", "--store", haibei_store)
+    assert code == 0, out
+    stored = load_reference("townships", haibei_store)
+    assert stored[["township_code", "name", "county_code"]].values.tolist() == [
+        ["632221100", "浩门镇", "632221"]
+    ]
+    assert not stored["approximate"].iloc[0]

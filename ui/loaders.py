@@ -396,10 +396,11 @@ def network_counts(
     from analysis.network import check_network
 
     register = venues(path, version)
+    townships = area_layer(path, version, "townships")
     report = check_network(
         register,
         area_layer(path, version, "villages"),
-        townships=area_layer(path, version, "townships"),
+        townships=None if townships.empty else townships,  # a region pack without townships
         counties=reference_layer("counties"),
         standards=standards_for(radii_km, detour),
         detour=detour,

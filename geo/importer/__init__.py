@@ -176,7 +176,7 @@ def import_venues(
     if error is not None:
         raise InputError(f"{Path(path).name}: {error}")
     raw = read_points(table, columns)
-    choice, crs_warning = resolve_choice(choice, table, raw, columns)
+    choice, crs_warning = resolve_choice(choice, table, raw, columns, index.zone_hint)
     if crs_warning:
         warnings.append(Issue(0, raw.column, "auto", crs_warning))
     return check_rows(table, columns, raw, choice, index, existing, warnings)

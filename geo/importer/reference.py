@@ -111,6 +111,14 @@ class ReferenceIndex:
         )  # fmt: skip
 
     @property
+    def zone_hint(self) -> str:
+        """Return ``'Huangnan prefecture (632300) is in EPSG:4543 …'`` for CRS messages."""
+        return (
+            f"{self.region_name[1]} lies in {self.region.metric_crs} (CGCS2000 3-degree "
+            "Gauss-Krüger, no zone prefix)"
+        )
+
+    @property
     def region_name(self) -> tuple[str, str]:
         """Return ``(zh, en)`` names of the region for messages."""
         return self.region.messages_name()
