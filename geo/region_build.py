@@ -109,7 +109,7 @@ def region_counties(index: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
-def level_of(code: str, county_count: int) -> str:
+def level_of(code: str) -> str:
     """Return ``prefecture`` for 地级 divisions and municipalities, else ``county_city``."""
     return "prefecture" if code.endswith("00") else "county_city"
 
@@ -165,7 +165,7 @@ def index_row(code: str, name: str, province: str, counties: gpd.GeoDataFrame) -
         "code": code,
         "name": name,
         "province": province,
-        "level": level_of(code, len(counties)),
+        "level": level_of(code),
         "county_count": len(counties),
         "lon_min": round(lon_min, DECIMALS),
         "lat_min": round(lat_min, DECIMALS),

