@@ -260,10 +260,11 @@ def _check_point(row: pd.Series, bad: Callable[..., None], counties) -> None:  #
     point = Point(float(lon), float(lat))
     prefecture = counties.union_all()
     if not prefecture.covers(point):
-        metric_crs = loaders.region().metric_crs
-        metric = gpd.GeoSeries([prefecture, point], crs=STORAGE_CRS).to_crs(metric_crs)
+        region = loaders.region()
+        metric = gpd.GeoSeries([prefecture, point], crs=STORAGE_CRS).to_crs(region.metric_crs)
         distance_km = metric.iloc[0].distance(metric.iloc[1]) / 1000
-        bad(row, "lon", "edit.outside", km=f"{distance_km:,.1f}")
+        names = {"region_zh": region.name, "region_en": region.name_en or region.name}
+        bad(row, "lon", "edit.outside", km=f"{distance_km:,.1f}", **names)
         return
     own = counties.loc[counties["county_code"] == row.get("county_code")]
     if len(own) and not own.geometry.iloc[0].covers(point):

@@ -70,8 +70,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     # overview
     "ov.title": ("总览", "Overview"),
     "ov.subtitle": (
-        "全州四级群团服务阵地网络的覆盖情况",
-        "Coverage of the prefecture's four-level network of service venues",
+        "{region}四级群团服务阵地网络的覆盖情况",
+        "Coverage of {region}'s four-level network of service venues",
     ),
     "ov.kpi_townships": ("有服务中心的乡镇", "Townships with a service centre"),
     "ov.kpi_villages": ("有服务站的村（社区）", "Villages / communities with a station"),
@@ -312,8 +312,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "edit.bad_lat": ("纬度应为 -90 至 90 之间的数字", "latitude should be a number from -90 to 90"),
     "edit.outside": (
-        "位置在全州范围之外（约 {km} 公里）",
-        "the location lies outside the prefecture (about {km} km away)",
+        "位置在{region_zh}范围之外（约 {km} 公里）",
+        "the location lies outside {region_en} (about {km} km away)",
     ),
     "edit.other_county": (
         "位置不在所属县（{county}）内；请核对经纬度或所属县",
