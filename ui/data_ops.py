@@ -240,14 +240,14 @@ def validate_edits(
         for code in _split_list(row["organizations"]):
             if code not in organizations:
                 bad(row, "organizations", "edit.bad_organization", value=code)
-        _check_point(row, bad, counties)
+        _check_point(row, bad, counties, lang)
         year = row["year_opened"]
         if not _missing(year) and not 1949 <= float(year) <= 2100:
             bad(row, "year_opened", "edit.bad_year")
     return problems
 
 
-def _check_point(row: pd.Series, bad: Callable[..., None], counties) -> None:  # noqa: ANN001
+def _check_point(row: pd.Series, bad: Callable[..., None], counties, lang: str) -> None:  # noqa: ANN001
     lon, lat = row["lon"], row["lat"]
     lon_ok = not _missing(lon) and -180 <= float(lon) <= 180
     lat_ok = not _missing(lat) and -90 <= float(lat) <= 90
@@ -263,8 +263,8 @@ def _check_point(row: pd.Series, bad: Callable[..., None], counties) -> None:  #
         region = loaders.region()
         metric = gpd.GeoSeries([prefecture, point], crs=STORAGE_CRS).to_crs(region.metric_crs)
         distance_km = metric.iloc[0].distance(metric.iloc[1]) / 1000
-        names = {"region_zh": region.name, "region_en": region.name_en or region.name}
-        bad(row, "lon", "edit.outside", km=f"{distance_km:,.1f}", **names)
+        name = region.name_en or region.name if lang == "en" else region.name
+        bad(row, "lon", "edit.outside", km=f"{distance_km:,.1f}", region=name)
         return
     own = counties.loc[counties["county_code"] == row.get("county_code")]
     if len(own) and not own.geometry.iloc[0].covers(point):

@@ -312,8 +312,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "edit.bad_lat": ("纬度应为 -90 至 90 之间的数字", "latitude should be a number from -90 to 90"),
     "edit.outside": (
-        "位置在{region_zh}范围之外（约 {km} 公里）",
-        "the location lies outside {region_en} (about {km} km away)",
+        "位置在{region}范围之外（约 {km} 公里）",
+        "the location lies outside {region} (about {km} km away)",
     ),
     "edit.other_county": (
         "位置不在所属县（{county}）内；请核对经纬度或所属县",

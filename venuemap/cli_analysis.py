@@ -96,8 +96,8 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "site",
         help="where to build next: MCLP, LSCP or p-median, solved exactly",
-        description="Choose new sites among candidates (default: villages without a station "
-        "and township seats without a centre) with the existing venues fixed.",
+        description="Choose new sites among candidates (default: the active region's villages "
+        "without a station and township seats without a centre) with the existing venues fixed.",
     )
     parser.add_argument("--model", choices=MODELS, default="mclp",
                         help="mclp: most people newly covered by N sites; lscp: fewest sites "

@@ -150,4 +150,4 @@ def test_edit_outside_the_county_is_refused() -> None:
     problems = validate_edits(rows, "en", counties=counties)
     assert len(problems) == 1
     assert problems[0]["ID"] == "b"
-    assert "outside the prefecture (about 20.0 km away)" in problems[0]["Message"]
+    assert "outside Huangnan (about 20.0 km away)" in problems[0]["Message"]
