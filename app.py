@@ -17,7 +17,7 @@ from ui.i18n import t
 from ui.login import account_block, login_gate, run_login_page
 
 st.set_page_config(
-    page_title="venuemap · 黄南州群团服务阵地",
+    page_title=f"venuemap · {loaders.region().title('zh')}",
     layout="wide",
     initial_sidebar_state="expanded",
     menu_items={"Get help": None, "Report a bug": None, "About": None},

@@ -154,7 +154,8 @@ def choose_frame(*layers: gpd.GeoDataFrame | gpd.GeoSeries, crs: str | None = No
         if CRS.from_user_input(crs).is_geographic:
             raise CRSError(
                 f"crs={crs!r} is geographic (degrees); distances and buffers need metres. "
-                "Pass a projected CRS such as 'EPSG:4543' (CGCS2000 GK CM 102°E) or leave "
+                "Pass a projected CRS such as a CGCS2000 3-degree Gauss-Krüger zone "
+                "('EPSG:4534' … 'EPSG:4554', CM 75°E … 135°E) or leave "
                 "crs=None to choose one automatically."
             )
         return MetricFrame("plane", crs=str(crs))

@@ -7,8 +7,12 @@ two) without the two modules importing each other.
 from __future__ import annotations
 
 import hashlib
+import tomllib
 
-METRIC_CRS = "EPSG:4543"  # CGCS2000 / 3-degree Gauss-Kruger CM 102E: metres for Huangnan
+from geo.boundaries import DATA_DIR
+
+#: Metres for the region the bundled sources describe: the metric CRS of its pack (data/regions).
+METRIC_CRS = tomllib.loads((DATA_DIR / "regions" / "632300.toml").read_text("utf-8"))["metric_crs"]
 
 
 def stable_seed(text: str) -> int:

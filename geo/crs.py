@@ -213,8 +213,8 @@ def parse_crs_option(text: str) -> CrsChoice:
     except ProjCRSError as exc:
         raise CRSError(
             f"--crs {text!r}: EPSG:{code} is not a known coordinate system ({exc}); "
-            "check the code, e.g. EPSG:4490 (CGCS2000) or EPSG:4543 (CGCS2000 / 3-degree "
-            "Gauss-Krüger CM 102E)"
+            "check the code, e.g. EPSG:4490 (CGCS2000) or EPSG:4534 … EPSG:4554 (CGCS2000 / "
+            "3-degree Gauss-Krüger CM 75E … 135E)"
         ) from None
     return CGCS2000 if code == 4490 else WGS84 if code == 4326 else CrsChoice("epsg", code)
 
@@ -265,14 +265,24 @@ def looks_projected(x: ArrayLike, y: ArrayLike) -> bool:
 
 
 def suggest_projected(x: ArrayLike, y: ArrayLike) -> str:
-    """Return a hint naming the likely Gauss-Krüger EPSG code for metre values in Huangnan."""
+    """Return a hint naming the likely Gauss-Krüger EPSG code for metre values.
+
+    Eastings with a zone prefix (25…45 million) name their zone; without one, the hint lists
+    the zones and where to find the active region's (``venuemap region list``).
+    """
     xs, _ = _arrays(x, y)
     median = float(np.nanmedian(np.abs(xs))) if np.isfinite(xs).any() else 0.0
-    if 34_000_000 <= median < 35_000_000:
-        return "values with the zone prefix 34 look like EPSG:4522 (CGCS2000 3-degree GK zone 34)"
-    if 100_000 <= median < 1_000_000:
-        return "Huangnan in CGCS2000 3-degree Gauss-Krüger CM 102E is EPSG:4543"
-    return "for Huangnan, CGCS2000 3-degree Gauss-Krüger CM 102E is EPSG:4543"
+    zone = int(median // 1_000_000)
+    if 25 <= zone <= 45:
+        return (
+            f"values with the zone prefix {zone} look like EPSG:{4513 + zone - 25} "
+            f"(CGCS2000 3-degree GK zone {zone})"
+        )
+    return (
+        "without a zone prefix, use the CGCS2000 3-degree Gauss-Krüger zone of the data's "
+        "central meridian: EPSG:4534 (CM 75E) … EPSG:4554 (CM 135E); `venuemap region list` "
+        "shows the zone of each region"
+    )
 
 
 def resolve_auto(

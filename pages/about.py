@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from ui import loaders
 from ui.chrome import current_lang, ensure_entrypoint
 from ui.i18n import t
 
@@ -44,7 +45,9 @@ def sources_table(lang: str) -> pd.DataFrame:
 def render(lang: str) -> None:
     """Draw the About page."""
     st.header(t("about.title", lang))
-    st.markdown(t("about.intro", lang))
+    region = loaders.region()
+    full_name = region.name_en or region.name if lang == "en" else region.name
+    st.markdown(t("about.intro", lang, region=full_name))
     st.subheader(t("about.sources", lang))
     st.dataframe(sources_table(lang), hide_index=True, width="stretch")
     st.info(t("about.attribution", lang))

@@ -108,7 +108,8 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
     try:
         crs = crs_argument(choice, epsg)
     except ValueError:
-        st.warning(t("data.epsg_missing", lang))
+        epsg_code = loaders.region().metric_crs.removeprefix("EPSG:")
+        st.warning(t("data.epsg_missing", lang, epsg=epsg_code))
         return
     written = st.session_state.get("import_written")
     if written is not None and written[:2] == (upload.file_id, crs):

@@ -267,7 +267,7 @@ def interactive_map(status: loaders.StoreStatus, scenario: loaders.Scenario, lan
         proposed=scenario.proposal,
     )
     shown = frozenset({"counties", "townships", "uncovered", "proposed", "venues"})
-    m = build_map(data, options=MapOptions(show=shown), lang=lang)
+    m = build_map(data, options=MapOptions(show=shown, centre=loaders.region().centre), lang=lang)
     m = assets.offline(m, st.get_option("server.baseUrlPath") or "")
     st_folium(m, returned_objects=[], use_container_width=True, height=520, key="site_map")
 

@@ -267,6 +267,7 @@ def render(lang: str) -> None:
         show=layers,
         venue_style=VenueStyle(cluster=cluster),
         simplify_deg=0.0,
+        centre=loaders.region().centre,
     )
     m = assets.offline(
         build_map(data, options=options, lang=lang), st.get_option("server.baseUrlPath") or ""

@@ -167,7 +167,8 @@ def render(lang: str) -> None:
         detour=detour,
     )
     as_of = t("chrome.as_of", lang, date=as_of_text(status, lang))
-    st.caption(f"{t('ov.subtitle', lang)} · {as_of} · {standard_text}")
+    region = loaders.region().label(lang)
+    st.caption(f"{t('ov.subtitle', lang, region=region)} · {as_of} · {standard_text}")
     kpis = kpi_row(status, radii, detour, lang)
     levels = level_row(status, radii, detour, lang)
     summary = loaders.coverage_summary(status.path, status.version, radii, detour, "county_code")

@@ -220,7 +220,7 @@ def test_auto_uses_file_crs_silently():
 
 
 def test_auto_refuses_to_guess_projected_metres():
-    with pytest.raises(CRSError, match=r"projected metres.*--crs EPSG:N.*EPSG:4543"):
+    with pytest.raises(CRSError, match=r"projected metres.*--crs EPSG:N.*EPSG:4534 \(CM 75E\)"):
         crs.resolve_auto([500000.0, 510000.0], [3930000.0, 3940000.0])
 
 

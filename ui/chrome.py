@@ -101,7 +101,10 @@ def render_sidebar(lang: str) -> None:
     """Draw the shared sidebar: title, language, store, badge, as-of date, service standard."""
     status = loaders.store_status()
     with st.sidebar:
-        st.title(t("app.title", lang))
+        region = loaders.region()
+        st.title(t("app.title", lang, region=region.label(lang)))
+        full_name = region.name_en or region.name if lang == "en" else region.name
+        st.caption(t("chrome.region", lang, name=full_name, code=region.code))
         st.radio(
             t("chrome.language", lang),
             options=list(LANGS),
@@ -124,6 +127,12 @@ def _store_block(status: loaders.StoreStatus, lang: str) -> None:
         st.badge(t("chrome.illustrative_badge", lang), color="orange")
         for note in notes:
             st.caption(note)
+    basis = loaders.demand_basis(status.path, status.version)
+    if basis != "villages":
+        st.caption(t(f"chrome.demand_basis.{basis}", lang))
+    region = loaders.region()
+    if not region.has_demo and loaders.venues(status.path, status.version).empty:
+        st.caption(t("chrome.no_demo", lang, region=region.label(lang)))
     st.caption(t("chrome.as_of", lang, date=as_of_text(status, lang)))
 
 
@@ -303,7 +312,7 @@ def report_html(
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
-    title = escape(t("ov.report_title", lang))
+    title = escape(t("ov.report_title", lang, region=loaders.region().label(lang)))
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8"><title>{title}</title>
 <style>

@@ -56,7 +56,7 @@ def crs_argument(choice: str, epsg_text: str) -> str:
         return choice
     digits = epsg_text.strip().upper().removeprefix("EPSG:").strip()
     if not digits.isdigit():
-        raise ValueError(f"'{epsg_text}' is not an EPSG code; enter digits such as 4543")
+        raise ValueError(f"'{epsg_text}' is not an EPSG code; enter digits such as 4490")
     return f"EPSG:{digits}"
 
 
@@ -85,10 +85,11 @@ def reference_index(path: str, version: str):  # noqa: ANN201 - geo.importer.Ref
     return usecases.prepare_reference(reference_layers(path, version))
 
 
-def reference_layers(path: str, version: str) -> dict[str, gpd.GeoDataFrame]:
-    """Return the reference layers the importer checks rows against (cached layers)."""
+def reference_layers(path: str, version: str) -> dict[str, object]:
+    """Return the reference layers the importer checks rows against (cached), and the region."""
     names = ("prefecture", "counties", "townships", "villages")
-    return {name: loaders.area_layer(path, version, name) for name in names}
+    return {**{name: loaders.area_layer(path, version, name) for name in names},
+            "region": loaders.region()}  # fmt: skip
 
 
 def check_upload(upload, crs: str, status: loaders.StoreStatus, lang: str) -> CheckedImport:  # noqa: ANN001

@@ -27,7 +27,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "nav.gaps": ("缺口与选址", "Gaps & siting"),
     "nav.data": ("数据", "Data"),
     "nav.about": ("关于", "About"),
-    "app.title": ("黄南州群团服务阵地", "Huangnan service venue network"),
+    "app.title": ("{region}群团服务阵地", "{region} service venue network"),
     "chrome.language": ("语言", "Language"),
     "chrome.store": ("当前数据库", "Open store"),
     "chrome.store_missing": (
@@ -71,8 +71,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     # overview
     "ov.title": ("总览", "Overview"),
     "ov.subtitle": (
-        "全州四级群团服务阵地网络的覆盖情况",
-        "Coverage of the prefecture's four-level network of service venues",
+        "{region}四级群团服务阵地网络的覆盖情况",
+        "Coverage of {region}'s four-level network of service venues",
     ),
     "ov.kpi_townships": ("有服务中心的乡镇", "Townships with a service centre"),
     "ov.kpi_villages": ("有服务站的村（社区）", "Villages / communities with a station"),
@@ -103,7 +103,22 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "or download the HTML report.",
     ),
     "ov.download_report": ("下载报告（HTML）", "Download report (HTML)"),
-    "ov.report_title": ("黄南州群团服务阵地覆盖报告", "Huangnan service venue coverage report"),
+    "chrome.region": ("区划：{name}（{code}）", "Region: {name} ({code})"),
+    "chrome.no_demo": (
+        "{region}没有内置示范阵地名录：请在“数据”页导入本地阵地表。",
+        "{region} has no demo register: import your venue list on the Data page.",
+    ),
+    "chrome.demand_basis.h3_grid": (
+        "本区划无村点：需求按 H3 六边形网格示意，县人口按面积均分到网格。",
+        "No village points for this region: demand is an illustrative H3 grid, each county's "
+        "population spread evenly over its cells.",
+    ),
+    "chrome.demand_basis.township_seats": (
+        "本区划无村点：需求按乡镇驻地示意，县人口平均分到各乡镇。",
+        "No village points for this region: demand is illustrative township seats, each "
+        "county's population split equally among them.",
+    ),
+    "ov.report_title": ("{region}群团服务阵地覆盖报告", "{region} service venue coverage report"),
     "ov.standard_used": (
         "服务标准：县级 {county} 公里，乡镇 {township} 公里，"
         "村（社区）{village} 公里，绕行系数 {detour}",
@@ -253,8 +268,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "crs.bd09": ("BD-09（百度）", "BD-09 (Baidu)"),
     "crs.epsg": ("其他 EPSG 代码", "Other EPSG code"),
     "data.epsg_missing": (
-        "请输入 EPSG 代码，例如 4543（CGCS2000 高斯-克吕格 102°E）。",
-        "Enter an EPSG code, for example 4543 (CGCS2000 Gauss-Krüger CM 102°E).",
+        "请输入 EPSG 代码，例如 {epsg}（本区划的 CGCS2000 高斯-克吕格投影带）。",
+        "Enter an EPSG code, for example {epsg} (this region's CGCS2000 Gauss-Krüger zone).",
     ),
     "data.unusable": ("无法读取该文件：{message}", "This file cannot be used: {message}"),
     "data.rows": ("读取行数", "Rows read"),
@@ -338,10 +353,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     # about
     "about.title": ("关于", "About"),
     "about.intro": (
-        "本看板展示黄南藏族自治州群团服务阵地（州、县、乡镇、村社区四级）的分布、覆盖与缺口，"
+        "本看板展示{region}群团服务阵地（州、县、乡镇、村社区四级）的分布、覆盖与缺口，"
         "并支持选址方案比较。所有数据均在本机处理，不访问互联网。",
-        "This dashboard shows the four-level network of service venues of Huangnan Tibetan "
-        "Autonomous Prefecture (prefecture, county, township, village/community): where they are, "
+        "This dashboard shows the four-level network of service venues of {region} "
+        "(prefecture, county, township, village/community): where they are, "
         "whom they serve, where the gaps are, and how new sites would change that. All data are "
         "processed on this machine; nothing is fetched from the internet.",
     ),

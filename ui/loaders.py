@@ -15,6 +15,7 @@ own thread would pay that again on every radius change.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import boundaries
+from geo.regions import REGION_ENV, Region, active_region
 from geo.schema import STORAGE_CRS
 from geo.store import is_database_url, open_store, store_location
 from geo.users import open_users
@@ -119,10 +121,29 @@ def open_user_store(path: str) -> GuardedStore:
     return GuardedStore(open_store(path), open_users(path), session_identity)
 
 
-@st.cache_data(max_entries=len(boundaries.LAYER_NAMES), ttl=None, show_spinner=False)
+def region() -> Region:
+    """Return the active region (``VENUEMAP_REGION``, else the store's, else the default)."""
+    status = store_status()
+    return _region(status.path, status.version, os.environ.get(REGION_ENV, ""))
+
+
+@st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def _region(path: str, version: str, env_region: str) -> Region:
+    """Return the active region of store ``path`` (``version``/``env_region`` key the cache)."""
+    return active_region(path)
+
+
 def reference_layer(name: str) -> gpd.GeoDataFrame:
-    """Return a bundled reference layer (read once per process)."""
-    return boundaries.load_layer(name)
+    """Return a reference layer of the active region (read once per process and region)."""
+    return _region_layer(name, region())
+
+
+@st.cache_data(max_entries=4 * len(boundaries.LAYER_NAMES), ttl=None, show_spinner=False)
+def _region_layer(name: str, active: Region) -> gpd.GeoDataFrame:
+    """Return layer ``name`` of region ``active`` (villages: stand-in demand when it has none)."""
+    from geo.register import region_reference
+
+    return region_reference(active, name)
 
 
 @st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)
@@ -155,6 +176,14 @@ def area_layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
     return load_reference(name, store_path=path)
 
 
+def demand_basis(path: str, version: str) -> str:
+    """Return where demand comes from: ``villages``, ``township_seats`` or ``h3_grid``."""
+    villages = area_layer(path, version, "villages")
+    if "demand_basis" not in villages or villages.empty:
+        return "villages"
+    return str(villages["demand_basis"].iloc[0])
+
+
 @st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)
 def data_labels(path: str, version: str) -> tuple[list[str], usecases.AsOf]:
     """Return (what is illustrative, the venues' as-of dates): properties of the data.
@@ -184,13 +213,16 @@ def standards_for(radii_km: tuple[float, float, float], detour: float) -> Standa
 
 def inputs(path: str, version: str) -> Inputs:
     """Return the use cases' inputs: the cached register, villages and reference layers."""
+    townships, seats = area_layer(path, version, "townships"), reference_layer("township_seats")
     return Inputs(
         venues=venues(path, version),
         demand=area_layer(path, version, "villages"),
-        townships=area_layer(path, version, "townships"),
+        townships=None if townships.empty else townships,  # a region pack without townships
         counties=reference_layer("counties"),
-        township_seats=reference_layer("township_seats"),
+        township_seats=None if seats.empty else seats,
         store_path=path,
+        region=region(),
+        demand_basis=demand_basis(path, version),
     )
 
 

@@ -12,7 +12,15 @@ import sys
 from collections.abc import Sequence
 
 from geo.errors import InfeasibleError, PermissionDenied, VenuemapError
-from venuemap import __version__, cli_analysis, cli_export, cli_import, cli_store, cli_users
+from venuemap import (
+    __version__,
+    cli_analysis,
+    cli_export,
+    cli_import,
+    cli_region,
+    cli_store,
+    cli_users,
+)
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
 #: Exit code of a command the user's role does not allow (nothing was changed).
@@ -23,7 +31,9 @@ exit codes: 0 success · 1 some rows rejected (nothing written), or no solution 
   · 4 not allowed (the user's role; see `venuemap user --help`) · 75 store busy, try again
 store: --database URL or $VENUEMAP_DATABASE_URL (PostGIS), else --store PATH,
        else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
+region: $VENUEMAP_REGION, else the store's (venuemap region use CODE), else the default
 examples:
+  venuemap region use 632200
   venuemap validate stations.csv --crs gcj02
   venuemap import stations.csv --crs gcj02 --json
   venuemap export --layer venues --county 632322 --format geojson --out jianzha.geojson
@@ -49,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(postgresql://...) as the store; default $VENUEMAP_DATABASE_URL")
     parser.add_argument("--user", metavar="NAME", dest="global_user",
                         help="who acts, recorded in the history (default $VENUEMAP_USER, OS user)")
-    for module in (cli_import, cli_export, cli_analysis, cli_store, cli_users):
+    for module in (cli_import, cli_export, cli_analysis, cli_store, cli_users, cli_region):
         module.register(subparsers)
     return parser
 

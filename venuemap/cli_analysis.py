@@ -44,6 +44,14 @@ from venuemap.usecases import (
     standard_from_options,
 )
 
+#: How each demand basis is described in plain output (geo.demand makes the stand-ins).
+_BASIS_TEXT = {
+    "villages": "villages/communities",
+    "file": "the --demand file",
+    "h3_grid": "ILLUSTRATIVE H3 grid (no village points; county population spread by area)",
+    "township_seats": "ILLUSTRATIVE township seats (county population split equally)",
+}
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``coverage``, ``gaps`` and ``site`` subcommands."""
@@ -101,9 +109,9 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "site",
         help="where to build next: MCLP, LSCP or p-median, solved exactly",
-        description="Choose new sites among candidates (default: villages without a station "
-        "and township seats without a centre) with the existing venues fixed, each covering "
-        "by its own level's standard (the same baseline as `coverage`).",
+        description="Choose new sites among candidates (default: the active region's villages "
+        "without a station and township seats without a centre) with the existing venues fixed, "
+        "each covering by its own level's standard (the same baseline as `coverage`).",
     )
     parser.add_argument("--model", choices=MODELS, default="mclp",
                         help="mclp: most people newly covered by N sites; lscp: fewest sites "
@@ -128,7 +136,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     """Print (or write) coverage per level and county, the checks and what is illustrative."""
     inputs, standard = _load(args)
     result = coverage(inputs, standard, kinds=_kinds(args.kind))
-    payload = _coverage_payload(result)
+    payload = _coverage_payload(result, inputs)
     _write_out(args, result.table)
     if args.json:
         _print_json(payload)
@@ -137,10 +145,17 @@ def run_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
-def _coverage_payload(result: CoverageResult) -> dict:
+def _coverage_payload(result: CoverageResult, inputs: Inputs) -> dict:
     return {**result.totals, "by_county": _records(result.by_county),
             "network": result.network, "illustrative": list(result.illustrative),
-            "as_of": result.as_of.to_json()}  # fmt: skip
+            "as_of": result.as_of.to_json(), **_region_fields(inputs)}  # fmt: skip
+
+
+def _region_fields(inputs: Inputs) -> dict:
+    """Return the JSON fields naming the region and where the demand comes from."""
+    region = inputs.region
+    return {"region": {"code": region.code, "name": region.name} if region else None,
+            "demand_basis": inputs.demand_basis}  # fmt: skip
 
 
 def run_gaps(args: argparse.Namespace) -> int:
@@ -158,6 +173,7 @@ def run_gaps(args: argparse.Namespace) -> int:
         "redundant_venues": _records(_plain(result.redundant, ["id", "name", "kind",
                                                                "covers_points"])),
         "illustrative": list(result.illustrative),
+        **_region_fields(inputs),
     }  # fmt: skip
     if args.out:
         _write_gaps(args.out, result.uncovered, result.deserts, result.redundant)
@@ -199,6 +215,9 @@ def _load(args: argparse.Namespace) -> tuple[Inputs, Standards]:
     inputs = load_inputs(args.store, venues=args.venues, demand=args.demand,
                          roads=getattr(args, "roads", None),
                          snap_m=getattr(args, "snap_m", DEFAULT_SNAP_M))  # fmt: skip
+    if inputs.demo_venues:
+        print(f"note: the store holds no venues: using the demo register of {inputs.region.name} "
+              "(illustrative positions)", file=sys.stderr)  # fmt: skip
     return inputs, load_standards(args)
 
 
@@ -332,6 +351,8 @@ def _print_coverage(payload: dict, standards: Standards) -> None:
     print(f"覆盖 coverage: {payload['covered']}/{payload['demand']} demand points, "
           f"population {payload['population_covered']:.0f}/{payload['population']:.0f} "
           f"({share:.1%}); detour {detour:g}, levels {list(standards.headline_levels)} count")
+    print(f"  region {payload['region']['name']} {payload['region']['code']}; demand: "
+          f"{_BASIS_TEXT.get(payload['demand_basis'], payload['demand_basis'])}")
     for row in payload["by_county"]:
         print(f"  {row['county_code']}: {row['covered']}/{row['demand']} points, "
               f"{row['population_share_covered']:.1%} of population")

@@ -66,9 +66,6 @@ from geo.importer.layers import (
 from geo.importer.readers import RawTable, read_table
 from geo.importer.reference import (
     COUNTY_SUFFIXES,
-    METRIC_CRS,
-    OLD_COUNTY_CODES,
-    TOWNSHIP_VARIANTS,
     VILLAGE_SUFFIXES,
     Located,
     ReferenceIndex,
@@ -100,14 +97,11 @@ __all__ = [
     "HEADER_ALIASES",
     "IMPORTABLE_LAYERS",
     "LAYER_ALIASES",
-    "METRIC_CRS",
     "MIN_COUNTY_SHARE",
-    "OLD_COUNTY_CODES",
     "ORG_SPLIT",
     "REQUIRED_FIELDS",
     "SILENT_COLUMNS",
     "STATUS_SYNONYMS",
-    "TOWNSHIP_VARIANTS",
     "VILLAGE_SUFFIXES",
     "YEARS_AHEAD",
     "Columns",
@@ -182,7 +176,7 @@ def import_venues(
     if error is not None:
         raise InputError(f"{Path(path).name}: {error}")
     raw = read_points(table, columns)
-    choice, crs_warning = resolve_choice(choice, table, raw, columns)
+    choice, crs_warning = resolve_choice(choice, table, raw, columns, index.zone_hint)
     if crs_warning:
         warnings.append(Issue(0, raw.column, "auto", crs_warning))
     return check_rows(table, columns, raw, choice, index, existing, warnings)

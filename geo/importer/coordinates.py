@@ -19,6 +19,7 @@ import numpy as np
 from pyproj import CRS
 
 from geo import crs as crs_mod
+from geo.errors import CRSError
 from geo.importer.headers import Columns
 from geo.importer.readers import RawTable
 from geo.importer.report import Issue, msg
@@ -137,14 +138,27 @@ def _single_point(geom: Any) -> tuple[tuple[float, float], str | None]:
 
 
 def resolve_choice(
-    choice: crs_mod.CrsChoice, table: RawTable, raw: RawPoints, columns: Columns
+    choice: crs_mod.CrsChoice,
+    table: RawTable,
+    raw: RawPoints,
+    columns: Columns,
+    zone_hint: str | None = None,
 ) -> tuple[crs_mod.CrsChoice, str | None]:
-    """Return the CRS to use and the warning the auto rule gives (None when nothing to say)."""
+    """Return the CRS to use and the warning the auto rule gives (None when nothing to say).
+
+    ``zone_hint`` (e.g. the active region's Gauss-Krüger zone) is added to the error raised
+    for projected metres without a stated CRS.
+    """
     if choice.kind != "auto":
         return choice, None
     headers = [c for c in (columns.get("lon"), columns.get("lat")) if c]
     ok = np.isfinite(raw.x) & np.isfinite(raw.y)
-    return crs_mod.resolve_auto(raw.x[ok], raw.y[ok], file_crs=table.crs, columns=headers)
+    try:
+        return crs_mod.resolve_auto(raw.x[ok], raw.y[ok], file_crs=table.crs, columns=headers)
+    except CRSError as error:
+        if zone_hint is None:
+            raise
+        raise CRSError(f"{error}; {zone_hint}") from None
 
 
 def convert(raw: RawPoints, choice: crs_mod.CrsChoice) -> tuple[np.ndarray, np.ndarray]:

@@ -99,7 +99,10 @@ def _merge_layer(
             f"{len(kept)} of {len(bundled)} {what}s are not in the file and keep the bundled "
             f"(approximate/illustrative) data",
         )))  # fmt: skip
-    merged = pd.concat([accepted, kept], ignore_index=True) if len(accepted) else bundled.copy()
+    if len(accepted) and len(kept):
+        merged = pd.concat([accepted, kept], ignore_index=True)
+    else:  # concatenating with an empty layer would turn typed columns into text
+        merged = accepted.copy() if len(accepted) else bundled.copy()
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=STORAGE_CRS)
 
 
@@ -144,16 +147,25 @@ def _township_row(
     index = source.index
     header, text = source.identify(position, ("township", "code", "id", "name"))
     code = index.township_code(text, None) if text else None
-    if code is None:
-        return [(header, text, msg(f"未知的乡镇“{text}”", f"unknown township {text!r}: give its "
-                "NBS name or 9-digit code"))], None  # fmt: skip
+    known = set(index.townships["township_code"])
+    new = code not in known and _new_township_code(index, text)
+    if new:
+        code = text.removesuffix(".0")[:9]
+    elif code is None:
+        zh, en = index.region_name
+        return [(header, text, msg(f"{zh}中未知的乡镇“{text}”", f"unknown township {text!r} in "
+                f"{en}: give its NBS name or 9-digit code (a new code must start with a county "
+                "code of the region)"))], None  # fmt: skip
     if code in seen:
         return [(header, text, msg(
             f"乡镇重复（第 {seen[code]} 行）",
             f"township {index.township_name(code)} already given on row {seen[code]}",
         ))], None  # fmt: skip
     seen[code] = source.row(position)
-    bundled = index.townships.set_index("township_code").loc[code]
+    if new:
+        bundled = _new_township(source, position, code)
+    else:
+        bundled = index.townships.set_index("township_code").loc[code]
     county = bundled["county_code"]
     county_geom = index.counties.set_index("county_code").geometry[county]
     why = _polygon_problem(geoms[position], county_geom, index.county_name(county))
@@ -161,6 +173,22 @@ def _township_row(
         return [("geometry", "", why)], None
     record = {**bundled.drop("geometry").to_dict(), "township_code": code, "approximate": False}
     return [], {**record, "geometry": geoms[position]}
+
+
+def _new_township_code(index: ReferenceIndex, text: str) -> bool:
+    """Return True for a 9/12-digit township code of the region's counties not in its list."""
+    code = text.removesuffix(".0")
+    return code.isdigit() and len(code) in (9, 12) and index.in_region_code(code)
+
+
+def _new_township(source: LayerFile, position: int, code: str) -> pd.Series:
+    """Return the attributes of a township the region's list lacks (name from the file)."""
+    name = source.cell(position, "name")[1] or code
+    county = code[:6]
+    return pd.Series({
+        "township_code12": code + "000", "name": name, "type": None, "county_code": county,
+        "county_name": source.index.county_name(county).split(" ")[0], "geometry": None,
+    })  # fmt: skip
 
 
 def _geometry_to_wgs84(
@@ -243,7 +271,7 @@ def _village_context(
     if table.geometry is None and not has_columns:
         return None, None
     raw = read_points(table, columns)
-    choice, warning = resolve_choice(choice, table, raw, columns)
+    choice, warning = resolve_choice(choice, table, raw, columns, source.index.zone_hint)
     return Context.build(table, columns, raw, choice, source.index), warning
 
 
@@ -260,22 +288,50 @@ def _village_row(
     township_text = source.cell(position, "township")[1]
     township = index.township_code(township_text, None) if township_text else None
     code = index.village_code(text, township) if text else None
-    if code is None or code not in bundled.index:
-        return [(header, text, msg(f"未知的村（社区）“{text}”", f"unknown village/community "
-                 f"{text!r}: give its 12-digit NBS code, or its name with the township "
-                 "column (乡镇)"))], None  # fmt: skip
+    new = (code is None or code not in bundled.index) and _new_village_code(index, text)
+    if new:
+        code = text.removesuffix(".0")
+    elif code is None or code not in bundled.index:
+        zh, en = index.region_name
+        return [(header, text, msg(f"{zh}中未知的村（社区）“{text}”", f"unknown village/community "
+                 f"{text!r} in {en}: give its 12-digit NBS code (a new code must start with a "
+                 "county code of the region), or its name with the township column (乡镇)"
+                 ))], None  # fmt: skip
     if code in seen:
         return [(header, text, msg(f"村（社区）重复（第 {seen[code]} 行）",
                  f"village {code} already given on row {seen[code]}"))], None  # fmt: skip
     seen[code] = source.row(position)
-    record = {**bundled.loc[code].to_dict(), "village_code": code}
+    record = _new_village(source, position, code) if new else {
+        **bundled.loc[code].to_dict(), "village_code": code}  # fmt: skip
     problems = _village_population(record, *source.cell(position, "population"))
     point, problem = _village_point(ctx, position, record["county_code"])
     if problem:
         problems.append((ctx.raw.column, ctx.raw.value[position], problem))
     elif point is not None:
         record.update(geometry=point, position="surveyed")
+    elif new:
+        problems.append((header, text, msg(
+            f"新村（社区）{code}需要坐标", f"village {code} is not in the region's list: a new "
+            "village needs its coordinates (经度/纬度)"
+        )))  # fmt: skip
     return problems, None if problems else record
+
+
+def _new_village_code(index: ReferenceIndex, text: str) -> bool:
+    """Return True for a 12-digit code of one of the region's counties not yet in the list."""
+    code = text.removesuffix(".0")
+    known = index.villages is not None and code in set(index.villages["village_code"])
+    return code.isdigit() and len(code) == 12 and index.in_region_code(code) and not known
+
+
+def _new_village(source: LayerFile, position: int, code: str) -> dict[str, Any]:
+    """Return the record of a village the region's list lacks (its name from the name column)."""
+    name = source.cell(position, "name")[1] or code
+    return {
+        "village_code": code, "name": name, "kind": None, "township_code": code[:9],
+        "township_name": None, "county_code": code[:6], "population": None,
+        "population_source": None, "position": None, "geometry": None,
+    }  # fmt: skip
 
 
 def _village_population(record: dict[str, Any], header: str, text: str) -> Problems:

@@ -200,10 +200,12 @@ class RowCheck:
             return area
         code = self.ctx.index.township_code(text, county)
         index = self.ctx.index
+        if index.townships.empty:
+            return self.township_without_list(text, county)
         if code is None:
             self.error("township", text, msg(
                 f"未知的乡镇“{text}”", f"unknown township {text!r}: expected a name or 9-digit "
-                f"code of {index.county_name(county) if county else 'Huangnan'}: "
+                f"code of {index.county_name(county) if county else index.region_name[1]}: "
                 f"{index.township_choices(county)}",
             ))  # fmt: skip
             return None
@@ -224,6 +226,34 @@ class RowCheck:
         self.record["township_code"] = code
         return code
 
+    def township_without_list(self, text: str, county: str | None) -> str | None:
+        """Keep a stated 9-digit township code of the region; warn that names cannot be checked.
+
+        Used when the region pack has no township list (import one with --layer townships).
+        """
+        index = self.ctx.index
+        code = text.removesuffix(".0")
+        if code.isdigit() and len(code) in (9, 12) and index.in_region_code(code):
+            code = code[:9]
+            if county is not None and not code.startswith(county):
+                self.error("township", text, msg(
+                    f"乡镇代码{code}不属于{index.county_name(county)}",
+                    f"township code {code} is not in {index.county_name(county)}; correct the "
+                    "township or the county",
+                ))  # fmt: skip
+                return None
+            self.record["township_code"] = code
+            return code
+        zh_name, en_name = index.region_name
+        self.warn("township", text, msg(
+            f"{zh_name}没有乡镇名录，乡镇“{text}”未核对，未记录乡镇代码",
+            f"{en_name} has no township list, so township {text!r} was not checked and no "
+            "township code was recorded; give the 9-digit code, or import the townships with "
+            "`venuemap import --layer townships`",
+        ))  # fmt: skip
+        self.record["township_code"] = None
+        return None
+
     def check_village(self, township: str | None) -> None:
         """Check a stated village exists and belongs to the stated township."""
         _, text = self.cell("village")
@@ -234,7 +264,7 @@ class RowCheck:
         stated_township = bool(self.cell("township")[1])
         code = index.village_code(text, township if stated_township else None)
         if code is None:
-            where = index.township_name(township) if township else "Huangnan"
+            where = index.township_name(township) if township else index.region_name[1]
             self.error("village", text, msg(
                 f"未知的村（社区）“{text}”", f"unknown village/community {text!r} in {where}: use "
                 "the NBS name (e.g. 德吉村) or its 12-digit code, or leave the cell empty",
@@ -327,18 +357,24 @@ def location_problem(ctx: Context, i: int) -> str:
             f"latitude and longitude look swapped: exchanged, the point lies in {county}; "
             f"swap the two values{survey}",
         )
+    zh_name, en_name = ctx.index.region_name
     if not (np.isfinite(ctx.lon[i]) and np.isfinite(ctx.lat[i])):
         if projected:
             return msg("坐标无法转换", f"coordinate cannot be converted from {ctx.choice.label}: "
                        "check the values and --crs")  # fmt: skip
         return msg(
             "坐标超出范围", f"coordinate out of range for {ctx.choice.label}: longitude must be "
-            "within -180..180 and latitude within -90..90 (Huangnan: ~100.7–102.5 E, "
-            "~34.1–36.2 N)",
+            f"within -180..180 and latitude within -90..90 ({en_name}: {_extent(ctx.index)})",
         )  # fmt: skip
     km = ctx.where.outside_km[i]
     return msg(
-        f"坐标位于黄南州以外 {km:.1f} 公里", f"point ({ctx.lon[i]:.5f}, {ctx.lat[i]:.5f}) is "
-        f"{km:.1f} km outside Huangnan prefecture; check the coordinates and --crs (read as "
-        f"{ctx.choice.label})",
+        f"坐标位于{zh_name}以外 {km:.1f} 公里", f"point ({ctx.lon[i]:.5f}, {ctx.lat[i]:.5f}) is "
+        f"{km:.1f} km outside {en_name}; check the coordinates and --crs (read as "
+        f"{ctx.choice.label}), or the active region (`venuemap region use CODE`)",
     )  # fmt: skip
+
+
+def _extent(index: ReferenceIndex) -> str:
+    """Return ``'~100.7–102.5 E, ~34.1–36.2 N'`` for the region's bounds, for messages."""
+    lon_min, lat_min, lon_max, lat_max = index.region.bounds
+    return f"~{lon_min:.1f}–{lon_max:.1f} E, ~{lat_min:.1f}–{lat_max:.1f} N"

@@ -40,8 +40,8 @@ LAYER_CODES: tuple[str, ...] = (
     "proposed",
     "venues",
 )
-#: Huangnan's centre, used when there is nothing to fit the view to.
-DEFAULT_CENTER = (35.3, 101.8)
+#: Centre of China (lat, lon), used when neither a region centre nor data frame the view.
+NATIONAL_CENTRE = (35.0, 105.0)
 #: Display simplification of coverage areas, degrees (0.0002° ≈ 20 m: a 1.4 km circle keeps
 #: about 19 sides, round at street zoom, and the payload loses half its circle vertices).
 COVERAGE_TOLERANCE_DEG = 0.0002
@@ -85,7 +85,8 @@ class MapOptions:
     """How the map is drawn: basemap, visible layers, styles, display simplification.
 
     ``simplify_deg`` applies to boundaries, ``coverage_simplify_deg`` to coverage areas; both
-    are display-only tolerances in degrees (0 = draw as given).
+    are display-only tolerances in degrees (0 = draw as given). ``centre`` (lat, lon) is where
+    the view starts before it is fitted to the counties (pass the active region's centre).
     """
 
     basemap: str = basemaps.DEFAULT_BASEMAP
@@ -99,6 +100,7 @@ class MapOptions:
     cell_style: CellStyle = field(default_factory=CellStyle)
     simplify_deg: float = 0.0005
     coverage_simplify_deg: float = COVERAGE_TOLERANCE_DEG
+    centre: tuple[float, float] = NATIONAL_CENTRE
 
 
 def _present(gdf: gpd.GeoDataFrame | None) -> bool:
@@ -259,7 +261,7 @@ def build_map(
     """
     # maxZoom must be set even without tiles: marker clustering refuses a map without one
     m = folium.Map(
-        location=DEFAULT_CENTER,
+        location=options.centre,
         zoom_start=8,
         tiles=None,
         control_scale=False,  # geo.layers.controls adds a metric-only scale bar

@@ -57,7 +57,10 @@ def test_coverage_json_on_files(capsys, files, tmp_path):
         "network",
         "illustrative",
         "as_of",
+        "region",
+        "demand_basis",
     ]
+    assert payload["demand_basis"] == "file"
     assert payload["illustrative"] == []  # plain test files: nothing is marked illustrative
     # 2 km for all: the centre covers A; the station covers C (1 km) and its own village D
     assert (payload["demand"], payload["covered"]) == (4, 3)
@@ -212,7 +215,8 @@ def test_gaps_json(capsys, files, tmp_path):
         ],
     )
     assert list(payload) == [
-        "uncovered", "deserts", "townships_without_centre", "redundant_venues", "illustrative"
+        "uncovered", "deserts", "townships_without_centre", "redundant_venues", "illustrative",
+        "region", "demand_basis",
     ]  # fmt: skip
     assert [row["village_code"] for row in payload["uncovered"]] == ["V-B"]
     assert payload["townships_without_centre"] == [{"township_code": "T2"}]

@@ -95,12 +95,18 @@ class ImportOutcome:
     reason: str = ""
 
 
-def reference_layers(store_path: str | None) -> dict[str, gpd.GeoDataFrame]:
-    """Return the importer's reference layers, with the user's townships/villages if stored."""
+def reference_layers(store_path: str | None) -> dict[str, Any]:
+    """Return the active region and its reference layers (the user's townships/villages first).
+
+    Villages are the region's list only (never the stand-in demand grid), so new village codes
+    of the region are accepted.
+    """
     from geo.register import load_reference
+    from venuemap.usecases.region import active_region
 
     names = ("prefecture", "counties", "townships", "villages")
-    return {name: load_reference(name, store_path) for name in names}
+    layers = {name: load_reference(name, store_path, fallback=False) for name in names}
+    return {**layers, "region": active_region(store_path)}
 
 
 def prepare_reference(layers: Mapping[str, pd.DataFrame]) -> ReferenceIndex:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -37,6 +38,13 @@ class Inputs:
         Road ends closer than this join (``analysis.roads``); only used with ``roads``.
     store_path
         The store the data came from (None for the default store).
+    region
+        The active region (``geo.regions.Region``).
+    demand_basis
+        Where the demand comes from: ``"villages"``, ``"file"`` or an illustrative stand-in
+        (``"h3_grid"``, ``"township_seats"``: ``geo.demand``).
+    demo_venues
+        True when the venues are the region's bundled demo register (the store holds none).
     """
 
     venues: gpd.GeoDataFrame
@@ -47,6 +55,9 @@ class Inputs:
     roads: gpd.GeoDataFrame | None = None
     snap_m: float = DEFAULT_SNAP_M
     store_path: str | None = None
+    region: Any = None
+    demand_basis: str = "villages"
+    demo_venues: bool = False
 
 
 def load_inputs(
@@ -68,20 +79,33 @@ def load_inputs(
     snap_m
         Snapping tolerance of road ends, metres.
     """
-    from geo.register import load_reference, load_venues
+    from geo.register import load_reference
+    from venuemap.usecases.region import active_region, venues_for
 
-    register = read_layer_file(venues, "venues") if venues else load_venues(store)
+    found = None if venues else venues_for(store)
+    register = read_layer_file(venues, "venues") if venues else found.venues
     points = read_layer_file(demand, "demand") if demand else load_reference("villages", store)
     own_demand = bool(demand)
+
+    def area(name: str) -> gpd.GeoDataFrame | None:
+        layer = load_reference(name, store)
+        return None if layer.empty else same_crs(layer, register)
+
+    basis = "file" if own_demand else "villages"
+    if not own_demand and "demand_basis" in points and len(points):
+        basis = str(points["demand_basis"].iloc[0])
     return Inputs(
         venues=register,
         demand=same_crs(points, register),
-        townships=None if own_demand else load_reference("townships", store),
-        counties=None if own_demand else same_crs(load_reference("counties", store), register),
-        township_seats=same_crs(load_reference("township_seats", store), points),
+        townships=None if own_demand else area("townships"),
+        counties=None if own_demand else area("counties"),
+        township_seats=area("township_seats"),
         roads=read_layer_file(roads, "roads") if roads else None,
         snap_m=snap_m,
         store_path=store,
+        region=active_region(store),
+        demand_basis=basis,
+        demo_venues=bool(found and found.demo),
     )
 
 
