@@ -72,6 +72,8 @@ POSITIONS: tuple[Term, ...] = (
 LIST_SEPARATOR = ";"
 
 #: Columns of the venue register, in order; geometry (a WGS84 Point) comes last.
+#: ``capacity`` (people a venue can serve) and ``floor_area_m2`` are optional numbers; where
+#: missing, analyses use ``analysis.capacity`` defaults and label them ``capacity_source``.
 VENUE_COLUMNS: tuple[str, ...] = (
     "id",
     "name",
@@ -87,6 +89,8 @@ VENUE_COLUMNS: tuple[str, ...] = (
     "status",
     "year_opened",
     "position",
+    "capacity",
+    "floor_area_m2",
 )
 
 #: The register's CRS. CGCS2000 (EPSG:4490) and WGS84 agree to well under a metre here.

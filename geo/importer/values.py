@@ -9,6 +9,7 @@ has none, so that the same venue imported twice is caught as a duplicate.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 
@@ -74,6 +75,23 @@ def parse_year(text: str, this_year: int) -> tuple[int | None, bool]:
         return None, False
     year = int(match.group(1))
     return year, FIRST_PLAUSIBLE_YEAR <= year <= this_year + YEARS_AHEAD
+
+
+def parse_amount(text: str) -> tuple[float | None, bool]:
+    """Return (number or None, ok) of a capacity or area cell: ``300``, ``1,200``, ``85.5㎡``.
+
+    A trailing unit (人, m2, m², ㎡, 平方米, 平米) is dropped; blank is (None, True).
+    """
+    if not text:
+        return None, True
+    clean = re.sub(r"[,，\s]", "", unicodedata.normalize("NFKC", text))
+    clean = re.sub(r"(人|m2|m²|平方米|平米)$", "", clean)
+    try:
+        value = float(clean)
+    except ValueError:
+        return None, False
+    ok = math.isfinite(value) and value >= 0
+    return (value if ok else None), ok
 
 
 def stable_id(name: str, lon: float, lat: float) -> str:
