@@ -10,9 +10,10 @@ A venue's capacity is, in order of preference:
    ``"floor_area"``;
 3. else the default of its kind (`DEFAULT_CAPACITY_BY_KIND`), labelled ``"default"``.
 
-The defaults are planning assumptions, not measurements: a village station serves about one
-village (~1,000 people in Huangnan's farming and herding villages), a township centre about one
-township, a county centre about one county. Any figure resting on them is labelled so.
+The defaults are planning assumptions, not measurements: each kind as if built to the norm
+with a typical floor area (village station 100 m² -> 1,000 people, about one of Huangnan's
+farming and herding villages; community station 200 m²; township centre 500 m²; county centre
+1,500 m²; prefecture centre 3,000 m²). Any figure resting on them is labelled so.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from geo.errors import AnalysisError
 
 #: Default people served per venue kind, used where a venue has neither capacity nor floor area.
 DEFAULT_CAPACITY_BY_KIND: dict[str, float] = {
-    "prefecture_centre": 300_000.0,
-    "county_centre": 60_000.0,
-    "township_centre": 10_000.0,
+    "prefecture_centre": 30_000.0,
+    "county_centre": 15_000.0,
+    "township_centre": 5_000.0,
     "village_station": 1_000.0,
-    "community_station": 3_000.0,
+    "community_station": 2_000.0,
     "enterprise_home": 300.0,
     "other": 500.0,
 }
@@ -68,9 +69,16 @@ def venue_capacity(
     Raises
     ------
     AnalysisError
-        If a capacity or floor area is negative or not a number.
+        If a capacity or floor area is negative or not a number, or a non-default
+        ``capacity_field`` is missing.
     """
     defaults = DEFAULT_CAPACITY_BY_KIND if defaults is None else defaults
+    if capacity_field != "capacity" and capacity_field not in venues.columns:
+        present = ", ".join(str(c) for c in venues.columns if c != "geometry")
+        raise AnalysisError(
+            f"venues have no capacity column {capacity_field!r} (--capacity-field); columns "
+            f"present: {present}. Name one of them, or omit it to use 'capacity'."
+        )
     given = _amount(venues, capacity_field)
     area = _amount(venues, "floor_area_m2")
     from_area = area / AREA_M2_PER_100_HOUSEHOLDS * 100.0 * PEOPLE_PER_HOUSEHOLD

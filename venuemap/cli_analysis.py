@@ -119,6 +119,9 @@ def run_coverage(args: argparse.Namespace) -> int:
     network = _network(args, venues, demand, standards, roads)
     payload = {**coverage_totals(result), "by_county": _records(by_county),
                "network": network}  # fmt: skip
+    from venuemap.usecases.access import coverage_equity  # issue 10: equity of coverage
+
+    payload["equity"] = coverage_equity(result)
     _write_out(args, result)
     if args.json:
         _print_json(payload)

@@ -55,6 +55,7 @@ def test_coverage_json_on_files(capsys, files, tmp_path):
         "population_covered",
         "by_county",
         "network",
+        "equity",
     ]
     # 2 km for all: the centre covers A; the station covers C (1 km) and its own village D
     assert (payload["demand"], payload["covered"]) == (4, 3)

@@ -1,0 +1,1 @@
+"""The use-case layer (see venuemap/usecases/access.py and its siblings)."""
