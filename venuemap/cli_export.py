@@ -21,6 +21,9 @@ EXPORT_LAYERS = {
     "coverage": "villages with their nearest venue, distance and covered flag per level "
     "(default standards, data/standards.toml)",
     "gaps": "uncovered villages ranked by population, then distance (default standards)",
+    "access": "villages with their 2SFCA access (capacity per resident) and access index, "
+    "each kind's standard as catchment",
+    "rings": "一站多圈: 5/10/15-minute rings (driving speed x detour) around each venue",
 }
 
 
@@ -58,6 +61,10 @@ def load_export_layer(name: str, store: str | None) -> gpd.GeoDataFrame:
         return load_venues(store)
     if name in ("coverage", "gaps"):
         return coverage_result_layer(name, store)
+    if name in ("access", "rings"):  # issue 10
+        from venuemap.usecases.access import export_layer
+
+        return export_layer(name, load_venues(store), load_reference("villages", store))
     return load_reference(name, store)
 
 

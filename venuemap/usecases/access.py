@@ -7,7 +7,10 @@ results; the CLI (``venuemap/cli_access.py``) only parses and prints.
 from __future__ import annotations
 
 import math
+import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -15,8 +18,12 @@ import pandas as pd
 
 from analysis.access import METHODS, AccessResult, Catchment, assess_access, demand_ids
 from analysis.equity import demand_equity, lorenz
-from analysis.standards import Standards
+from analysis.rings import DEFAULT_MINUTES, service_rings
+from analysis.standards import Standards, standards_from_mapping
 from analysis.traveltime import DEFAULT_MODE, SPEED_KMH, speed_kmh
+
+#: The readable default standards (the same file the other commands read).
+STANDARDS_PATH = Path(__file__).resolve().parents[2] / "data" / "standards.toml"
 
 __all__ = [
     "METHODS",
@@ -25,7 +32,9 @@ __all__ = [
     "access",
     "access_layer",
     "coverage_equity",
+    "export_layer",
     "lorenz_table",
+    "rings",
 ]
 
 
@@ -180,3 +189,31 @@ def _json_numbers(value: object) -> object:
     if isinstance(value, float | np.floating):
         return _num(value)
     return value
+
+
+def rings(
+    venues: gpd.GeoDataFrame,
+    standard: Standards,
+    *,
+    minutes: Sequence[float] | None = None,
+    km: Sequence[float] | None = None,
+    mode: str = DEFAULT_MODE,
+    detour: float | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the "一站多圈" bands of every in-service venue (default 5/10/15 min driving)."""
+    if minutes is None and km is None:
+        minutes = DEFAULT_MINUTES
+    return service_rings(venues, minutes=minutes, km=km, mode=mode,
+                         detour=standard.detour if detour is None else detour)  # fmt: skip
+
+
+def export_layer(name: str, venues: gpd.GeoDataFrame, villages: gpd.GeoDataFrame
+                 ) -> gpd.GeoDataFrame:  # fmt: skip
+    """Return the ``access`` or ``rings`` export layer at the default standards."""
+    with STANDARDS_PATH.open("rb") as handle:
+        standard = standards_from_mapping(tomllib.load(handle))
+    if name == "rings":
+        return rings(venues, standard)
+    if villages.crs is not None and venues.crs is not None and villages.crs != venues.crs:
+        villages = villages.to_crs(venues.crs)
+    return access_layer(access(venues, villages, standard))
