@@ -37,6 +37,7 @@ def test_rings_layer_draws_outermost_first() -> None:
         geometry=[Point(102, 35.5).buffer(0.01), Point(102, 35.5).buffer(0.02)],
         crs="EPSG:4326",
     )  # fmt: skip
-    html = _html(rings_layer(rings))
+    group = rings_layer(rings)
+    assert "一站多圈" in group.layer_name
+    html = _html(group)
     assert html.index("10 min (drive)") < html.index("5 min (drive)")
-    assert "一站多圈" in html
