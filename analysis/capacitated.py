@@ -124,6 +124,8 @@ def _solve_assignment(
 ) -> CapacitatedSolution:
     weights, capacity = np.asarray(weights, float), np.asarray(capacity, float)
     _check(pairs, weights, capacity, n_existing, n_new)
+    if distance is not None:
+        _check_room(weights, capacity, n_existing, n_new)
     coo = pairs.tocoo()
     keep = weights[coo.row] > 0
     row, col = coo.row[keep], coo.col[keep]
@@ -156,6 +158,18 @@ def _check(pairs: sparse.spmatrix, weights: np.ndarray, capacity: np.ndarray, n_
         problems.append("population and capacities should be finite and >= 0")
     if problems:
         raise AnalysisError("capacitated siting: " + "; ".join(problems) + ".")
+
+
+def _check_room(weights: np.ndarray, capacity: np.ndarray, n_existing: int, n_new: int) -> None:
+    """Fail fast when even the largest new sites leave people without room (p-median)."""
+    largest_new = np.sort(capacity[n_existing:])[::-1][:n_new].sum()
+    room = float(capacity[:n_existing].sum() + largest_new)
+    if room < weights.sum():
+        raise AnalysisError(
+            f"capacitated p-median is infeasible: existing capacity plus the {n_new} largest "
+            f"new sites is {room:,.0f} people, less than the demand {weights.sum():,.0f}; "
+            "raise --new-capacity or --add, or use --model cmclp (people assigned)."
+        )
 
 
 def _rows(

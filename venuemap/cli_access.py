@@ -8,7 +8,16 @@ from __future__ import annotations
 import argparse
 import json
 
-from venuemap.usecases.access import METHODS, SPEED_KMH, access, access_layer
+from venuemap.usecases.access import (
+    CAPACITATED_MODELS,
+    METHODS,
+    SPEED_KMH,
+    access,
+    access_layer,
+    site_with_capacity,
+)
+
+__all__ = ["CAPACITATED_MODELS", "add_capacity_options", "register", "run_site_capacitated"]
 
 DESCRIPTION = """\
 Access of every demand point (village) to venue capacity, weighing supply against demand:
@@ -95,3 +104,44 @@ def _print(payload: dict) -> None:
 
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4g}"
+
+
+def add_capacity_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--new-capacity`` and ``--capacity-field`` to ``site`` (capacitated models)."""
+    parser.add_argument("--new-capacity", metavar="N", type=float,
+                        help="cmclp/cpmedian: people each new site can serve (default: the "
+                        "default of its kind, analysis/capacity.py)")
+    parser.add_argument("--capacity-field", metavar="NAME", default="capacity",
+                        help="cmclp/cpmedian: venue column holding people served")
+
+
+def run_site_capacitated(args: argparse.Namespace) -> int:
+    """``site --model cmclp|cpmedian``: capacitated siting, people assigned within capacity."""
+    from venuemap import cli_analysis as base
+
+    venues = base._read_or(args.venues, lambda: base._register_venues(args.store), "venues")
+    demand = base._same_crs(base._read_or(
+        args.demand, lambda: base._reference("villages", args.store), "demand"), venues)
+    if args.candidates:
+        candidates = base._same_crs(base._read(args.candidates, "candidates"), demand)
+    else:
+        seats = base._same_crs(base._reference("township_seats", args.store), venues)
+        candidates = base.default_candidates(demand, seats, venues)
+    base._quiet_highs()
+    result, proposal = site_with_capacity(
+        venues, demand, candidates, base.load_standards(argparse.Namespace(standard=None,
+        radius_km=None)), model=args.model, n_new=args.add, radius_km=args.radius_km,
+        detour=args.detour, new_capacity=args.new_capacity, capacity_field=args.capacity_field,
+    )  # fmt: skip
+    if args.out:
+        base._write_geojson(proposal, args.out)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return 0
+    print(f"{result.model}: {len(result.selected)} new site(s), optimal={result.optimal}, "
+          f"objective {result.objective:.4g}")
+    print(f"  people assigned within capacity {result.covered_population:.0f} of "
+          f"{result.population:.0f}")
+    for ident in result.selected:
+        print(f"  + {ident}")
+    return 0

@@ -33,6 +33,7 @@ from analysis.standards import (
 )
 from geo.errors import InputError
 from geo.schema import KINDS, lookup
+from venuemap.cli_access import CAPACITATED_MODELS, add_capacity_options, run_site_capacitated
 
 #: Where the readable default standards live.
 STANDARDS_PATH = Path(__file__).resolve().parent.parent / "data" / "standards.toml"
@@ -92,9 +93,11 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Choose new sites among candidates (default: villages without a station "
         "and township seats without a centre) with the existing venues fixed.",
     )
-    parser.add_argument("--model", choices=MODELS, default="mclp",
+    parser.add_argument("--model", choices=MODELS + CAPACITATED_MODELS, default="mclp",
                         help="mclp: most people newly covered by N sites; lscp: fewest sites "
-                        "covering all; pmedian: least mean distance (default mclp)")
+                        "covering all; pmedian: least mean distance; cmclp / cpmedian: the "
+                        "same with venue capacities, people assigned (default mclp)")
+    add_capacity_options(parser)  # issue 10: --new-capacity, --capacity-field
     parser.add_argument("--add", metavar="N", type=int, default=5,
                         help="number of new sites (mclp, pmedian; default 5)")
     parser.add_argument("--radius-km", metavar="KM", type=float,
@@ -162,6 +165,8 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 def run_site(args: argparse.Namespace) -> int:
     """Solve the siting model and print the chosen candidates."""
+    if args.model in CAPACITATED_MODELS:  # issue 10: capacitated models live in cli_access
+        return run_site_capacitated(args)
     standards = default_standards()
     venues = _read_or(args.venues, lambda: _register_venues(args.store), "venues")
     demand = _read_or(args.demand, lambda: _reference("villages", args.store), "demand")

@@ -98,8 +98,11 @@ def test_capacitated_pmedian_matches_brute_force(seed: int) -> None:
 
 def test_pmedian_without_room_is_one_clear_error() -> None:
     dist, weights, capacity, e, _ = _instance(0)
-    with pytest.raises(AnalysisError, match="infeasible: the capacity within reach"):
+    with pytest.raises(AnalysisError, match="less than the demand"):
         solve_capacitated_pmedian(sparse.csr_matrix(dist), weights, capacity * 0 + 1, e, 1)
+    near = sparse.csr_matrix(np.where(dist <= 1.0, dist, 0.0))  # room enough, reach too short
+    with pytest.raises(AnalysisError, match="infeasible: the capacity within reach"):
+        solve_capacitated_pmedian(near, weights, capacity * 100, e, 1)
 
 
 def test_site_capacitated_by_hand() -> None:

@@ -86,3 +86,28 @@ def test_coverage_json_carries_equity(capsys, files):
     # covered A (100), C (300), D (400, own village) of 1,000 people: Gini = uncovered share
     assert payload["equity"]["gini"] == pytest.approx(0.2)
     assert payload["equity"]["by_county"]["632322"]["gini"] == 0
+
+
+def test_site_cmclp_json_assigns_within_capacity(capsys, files, tmp_path):
+    from tests.analysis.conftest import points
+
+    cands = tmp_path / "cands.geojson"
+    points([(3000, 500), (30_000, 0)], id=["near-B", "nowhere"]).to_crs("EPSG:4326").to_file(
+        cands)  # fmt: skip
+    # radius 2 km, detour 1: centre t1 (500) takes A's 100; station s1 (150) takes 150 of C's
+    # 300 and serves its own village D up to its capacity, so C+D share 150; near-B (120) adds
+    # 120 of B's 200. Assigned: 100 + 150 + 120 = 370.
+    payload = run_json(capsys, ["site", *files, "--model", "cmclp", "--add", "1",
+                                "--radius-km", "2", "--detour", "1", "--new-capacity", "120",
+                                "--candidates", str(cands), "--json"])  # fmt: skip
+    assert payload["selected"] == ["near-B"] and payload["optimal"] is True
+    assert payload["covered_population"] == pytest.approx(370)
+    for venue in payload["venues"]:
+        assert venue["assigned"] <= venue["capacity"] + 1e-6
+    out = tmp_path / "plan.geojson"
+    assert main(["site", *files, "--model", "cmclp", "--add", "1", "--radius-km", "2",
+                 "--detour", "1", "--new-capacity", "120", "--candidates", str(cands),
+                 "--out", str(out)]) == 0  # fmt: skip
+    feature = json.loads(out.read_text(encoding="utf-8"))["features"][0]["properties"]
+    assert (feature["id"], feature["status"], feature["capacity"]) == ("planned-near-B",
+                                                                       "planned", 120)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.access import METHODS, AccessResult, Catchment, assess_access, demand_ids
+from analysis.capacitated import CAPACITATED_MODELS, CapacitatedResult, site_capacitated
 from analysis.equity import demand_equity, lorenz
 from analysis.rings import DEFAULT_MINUTES, service_rings
 from analysis.standards import Standards, standards_from_mapping
@@ -26,6 +27,7 @@ from analysis.traveltime import DEFAULT_MODE, SPEED_KMH, speed_kmh
 STANDARDS_PATH = Path(__file__).resolve().parents[2] / "data" / "standards.toml"
 
 __all__ = [
+    "CAPACITATED_MODELS",
     "METHODS",
     "SPEED_KMH",
     "AccessOutcome",
@@ -35,6 +37,7 @@ __all__ = [
     "export_layer",
     "lorenz_table",
     "rings",
+    "site_with_capacity",
 ]
 
 
@@ -217,3 +220,37 @@ def export_layer(name: str, venues: gpd.GeoDataFrame, villages: gpd.GeoDataFrame
     if villages.crs is not None and venues.crs is not None and villages.crs != venues.crs:
         villages = villages.to_crs(venues.crs)
     return access_layer(access(venues, villages, standard))
+
+
+def site_with_capacity(
+    venues: gpd.GeoDataFrame,
+    demand: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    standard: Standards,
+    *,
+    model: str,
+    n_new: int,
+    radius_km: float | None = None,
+    detour: float | None = None,
+    new_capacity: float | None = None,
+    capacity_field: str = "capacity",
+) -> tuple[CapacitatedResult, gpd.GeoDataFrame]:
+    """Solve ``cmclp`` or ``cpmedian``; return the result and the proposal as planned venues.
+
+    ``radius_km`` defaults to the village-station standard (as ``site``); for ``cpmedian`` it
+    does not limit anything (everyone is assigned somewhere).
+    """
+    from analysis.siting import proposal_venues
+
+    radius_m = (radius_km * 1000.0 if radius_km is not None
+                else standard.get("village_station").radius_m)  # fmt: skip
+    result = site_capacitated(
+        demand, venues, candidates, model=model, n_new=n_new, radius_m=radius_m,
+        detour=standard.detour if detour is None else detour, new_capacity=new_capacity,
+        capacity_field=capacity_field, standards=standard,
+    )  # fmt: skip
+    proposal = proposal_venues(result, candidates)  # reads .selected only
+    by_id = result.venues.set_index("id")["capacity"]
+    proposal["capacity"] = [float(by_id.get(i.removeprefix("planned-"), np.nan))
+                            for i in proposal["id"]]  # fmt: skip
+    return result, proposal
