@@ -81,6 +81,11 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
                        help="one service radius for every venue kind")  # fmt: skip
     group.add_argument("--standard", metavar="F",
                        help=f"service standards TOML (default {STANDARDS_PATH.name})")
+    group.add_argument("--minutes", metavar="M", type=float,  # issue 10
+                       help="one travel-time standard for every venue kind, minutes at --mode "
+                       "speed (walk 4.5, drive 30 km/h) x detour, or road speeds with --roads")
+    parser.add_argument("--mode", choices=("walk", "drive"), default="drive",
+                        help="travel mode of --minutes (default drive)")
     parser.add_argument("--kind", metavar="K", nargs="+", action="extend",
                         help="only these venue kinds (codes or Chinese labels)")
     parser.add_argument("--roads", metavar="F", help="roads (LineStrings): network distance")
@@ -220,6 +225,10 @@ def load_standards(args: argparse.Namespace) -> Standards:
     standards = standards_from_mapping(mapping)
     if getattr(args, "radius_km", None) is not None:
         standards = uniform_standards(args.radius_km, standards)
+    if getattr(args, "minutes", None) is not None:  # issue 10
+        from analysis.standards import uniform_minutes_standards
+
+        standards = uniform_minutes_standards(args.minutes, args.mode, standards)
     return standards
 
 
