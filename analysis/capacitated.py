@@ -7,8 +7,9 @@ at most N candidates, each with its own capacity (``--new-capacity``, else its k
 
 * ``"cmclp"`` (capacitated maximal covering, Current & Storbeck 1988): maximise the people
   assigned to a venue within reach (straight line x detour within ``radius_m``, or a station's
-  own village). A village may be split between venues; ``covered_population`` is the people
-  assigned, never more than the capacities allow.
+  own village). A village may be split between venues (or, with ``whole=True``, goes whole to
+  one venue or none); ``covered_population`` is the people assigned, never more than the
+  capacities allow.
 * ``"cpmedian"`` (capacitated p-median): assign everyone, minimising the population-weighted
   distance; pairs farther than ``reach_m`` (when given) are not allowed. Infeasible when the
   capacity in reach is short, which is said in one line.
@@ -79,6 +80,7 @@ def solve_cmclp(
     n_existing: int,
     n_new: int,
     *,
+    whole: bool = False,
     time_limit_s: float | None = None,
 ) -> CapacitatedSolution:
     """Maximise the people assigned within reach and capacity with at most ``n_new`` sites.
@@ -92,8 +94,12 @@ def solve_cmclp(
         People per demand point; people per venue.
     n_existing, n_new
         How many columns are existing venues (always open); how many candidates may open.
+    whole
+        Assign whole villages only (single sourcing: each village goes to one venue or none)
+        instead of letting a village's people be split between venues.
     """
-    return _solve_assignment(reach, None, weights, capacity, n_existing, n_new, time_limit_s)
+    return _solve_assignment(reach, None, weights, capacity, n_existing, n_new, time_limit_s,
+                             whole)  # fmt: skip
 
 
 def solve_capacitated_pmedian(
@@ -103,14 +109,16 @@ def solve_capacitated_pmedian(
     n_existing: int,
     n_new: int,
     *,
+    whole: bool = False,
     time_limit_s: float | None = None,
 ) -> CapacitatedSolution:
     """Assign everyone within capacity with at most ``n_new`` new sites, least total distance.
 
-    ``distance`` stores the allowed pairs (as in `solve_cmclp`) with their distance.
+    ``distance`` stores the allowed pairs (as in `solve_cmclp`) with their distance; ``whole``
+    as in `solve_cmclp` (spopt's ``PMedian`` with capacities is the ``whole=True`` model).
     """
     return _solve_assignment(distance, distance, weights, capacity, n_existing, n_new,
-                             time_limit_s)  # fmt: skip
+                             time_limit_s, whole)  # fmt: skip
 
 
 def _solve_assignment(
@@ -121,6 +129,7 @@ def _solve_assignment(
     n_existing: int,
     n_new: int,
     time_limit_s: float | None,
+    whole: bool = False,
 ) -> CapacitatedSolution:
     weights, capacity = np.asarray(weights, float), np.asarray(capacity, float)
     _check(pairs, weights, capacity, n_existing, n_new)
@@ -139,7 +148,7 @@ def _solve_assignment(
         cost = np.concatenate([np.zeros(m), weights[row]])
     else:
         cost = np.concatenate([np.zeros(m), weights[row] * cost_data])
-    integer = np.concatenate([np.ones(m), np.zeros(p)])
+    integer = np.concatenate([np.ones(m), np.full(p, 1.0 if whole else 0.0)])
     h, elapsed = solvers._solve(a, cost, lower, upper, integer, distance is None, time_limit_s)
     return _solution(h, elapsed, row, col, weights, (n, v), m)
 
@@ -297,6 +306,7 @@ def site_capacitated(
     statuses: Iterable[str] | None = DEFAULT_STATUSES,
     population_col: str = "population",
     standards: Standards | None = None,
+    whole: bool = False,
     time_limit_s: float | None = None,
 ) -> CapacitatedResult:
     """Choose up to ``n_new`` candidates with capacities; see the module docstring.
@@ -316,6 +326,8 @@ def site_capacitated(
         Venue column with people served (`analysis.capacity.venue_capacity`).
     reach_m
         p-median: farthest allowed assignment, effective metres (None: any distance).
+    whole
+        Whole villages only (single sourcing), see `solve_cmclp`.
     """
     started = time.perf_counter()
     if model not in CAPACITATED_MODELS:
@@ -342,7 +354,7 @@ def site_capacitated(
                    detour, reach_m)  # fmt: skip
     solve = solve_cmclp if model == "cmclp" else solve_capacitated_pmedian
     solution = solve(pairs, weights, capacity["capacity"].to_numpy(), len(existing), n_new,
-                     time_limit_s=time_limit_s)  # fmt: skip
+                     whole=whole, time_limit_s=time_limit_s)  # fmt: skip
     return _capacitated_result(model, solution, sites, capacity, len(existing), weights,
                                started)  # fmt: skip
 

@@ -69,7 +69,8 @@ def run_access(args: argparse.Namespace) -> int:
     from venuemap.cli_analysis import _load_inputs, _write_geojson
 
     venues, demand, standard, _ = _load_inputs(argparse.Namespace(**{**vars(args),
-                                                                    "radius_km": None}))
+                                                                    "radius_km": None,
+                                                                    "minutes": None}))
     outcome = access(venues, demand, standard, method=args.method, radius_km=args.radius_km,
                      minutes=args.minutes, mode=args.mode, decay=args.decay,
                      detour=args.detour, capacity_field=args.capacity_field)  # fmt: skip
@@ -113,6 +114,8 @@ def add_capacity_options(parser: argparse.ArgumentParser) -> None:
                         "default of its kind, analysis/capacity.py)")
     parser.add_argument("--capacity-field", metavar="NAME", default="capacity",
                         help="cmclp/cpmedian: venue column holding people served")
+    parser.add_argument("--whole-villages", action="store_true",
+                        help="cmclp/cpmedian: assign whole villages only (no splitting)")
 
 
 def run_site_capacitated(args: argparse.Namespace) -> int:
@@ -132,6 +135,7 @@ def run_site_capacitated(args: argparse.Namespace) -> int:
         venues, demand, candidates, base.load_standards(argparse.Namespace(standard=None,
         radius_km=None)), model=args.model, n_new=args.add, radius_km=args.radius_km,
         detour=args.detour, new_capacity=args.new_capacity, capacity_field=args.capacity_field,
+        whole=args.whole_villages,
     )  # fmt: skip
     if args.out:
         base._write_geojson(proposal, args.out)

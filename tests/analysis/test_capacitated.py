@@ -123,3 +123,45 @@ def test_site_capacitated_by_hand() -> None:
                             new_capacity=400)  # fmt: skip
     assert same.selected == ["cC"] and same.covered_population == pytest.approx(350)
     assert set(same.venues["capacity_source"]) == {"register", "new_capacity"}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_whole_villages_cmclp_matches_brute_force(seed: int) -> None:
+    dist, weights, capacity, e, m = _instance(seed, n=6, m=4)
+    mask = dist <= 4.0
+    solution = solve_cmclp(sparse.csr_matrix(mask.astype(float)), weights, capacity, e, 1,
+                           whole=True)  # fmt: skip
+    _check_feasible(solution, mask, weights, capacity, e)
+    per_village = solution.assigned.toarray()
+    # each village is assigned whole to one venue, or not at all
+    assert all((row > 0).sum() <= 1 and row.sum() in (0.0, pytest.approx(w))
+               for row, w in zip(per_village, weights, strict=True))  # fmt: skip
+    best = 0.0
+    for subset in [()] + [(j,) for j in range(m)]:
+        open_cols = list(range(e)) + [e + j for j in subset]
+        # every way to send each village to one open venue in reach, or nowhere
+        options = [[None] + [j for j in open_cols if mask[i, j]] for i in range(len(weights))]
+        for choice in itertools.product(*options):
+            load = np.zeros(len(capacity))
+            for i, j in enumerate(choice):
+                if j is not None:
+                    load[j] += weights[i]
+            if (load <= capacity).all():
+                best = max(best, float(load.sum()))
+    assert solution.objective == pytest.approx(best)
+
+
+def test_whole_villages_pmedian_agrees_with_spopt() -> None:
+    import pulp
+    from spopt.locate import PMedian
+
+    dist, weights, capacity, e, _ = _instance(11, n=7, m=4)
+    capacity = capacity * 3
+    ours = solve_capacitated_pmedian(sparse.csr_matrix(dist), weights, capacity, e, 2, whole=True)
+    predefined = np.zeros(len(capacity), dtype=bool)
+    predefined[:e] = True
+    model = PMedian.from_cost_matrix(dist, weights, p_facilities=e + 2,
+                                     predefined_facilities_arr=predefined,
+                                     facility_capacities=capacity)  # fmt: skip
+    model.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert ours.objective == pytest.approx(pulp.value(model.problem.objective), rel=1e-6)

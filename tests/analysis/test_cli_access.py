@@ -111,3 +111,26 @@ def test_site_cmclp_json_assigns_within_capacity(capsys, files, tmp_path):
     feature = json.loads(out.read_text(encoding="utf-8"))["features"][0]["properties"]
     assert (feature["id"], feature["status"], feature["capacity"]) == ("planned-near-B",
                                                                        "planned", 120)
+
+
+def test_site_cmclp_whole_villages(capsys, files, tmp_path):
+    from tests.analysis.conftest import points
+
+    cands = tmp_path / "cands.geojson"
+    points([(3000, 500)], id=["near-B"]).to_crs("EPSG:4326").to_file(cands)
+    # whole villages: t1 (500) takes A (100); s1 (150) can take neither C (300) nor D (400)
+    # whole; near-B (250) takes B (200). Assigned 300 (split would give 100 + 150 + 200).
+    argv = ["site", *files, "--model", "cmclp", "--add", "1", "--radius-km", "2", "--detour",
+            "1", "--new-capacity", "250", "--candidates", str(cands), "--json"]  # fmt: skip
+    assert run_json(capsys, [*argv, "--whole-villages"])["covered_population"] == 300
+    assert run_json(capsys, argv)["covered_population"] == 450
+
+
+def test_coverage_minutes_equal_the_same_distance(capsys, files):
+    # 4 min driving at 30 km/h = 2 km: the same coverage as --radius-km 2
+    by_time = run_json(capsys, ["coverage", *files, "--minutes", "4", "--detour", "1", "--json"])
+    by_km = run_json(capsys, ["coverage", *files, "--radius-km", "2", "--detour", "1", "--json"])
+    assert by_time["covered"] == by_km["covered"] == 3
+    walk = run_json(capsys, ["coverage", *files, "--minutes", "4", "--mode", "walk",
+                             "--detour", "1", "--json"])  # fmt: skip
+    assert walk["covered"] == 2  # 300 m on foot: A (at the centre) and D (own village) only

@@ -234,6 +234,7 @@ def site_with_capacity(
     detour: float | None = None,
     new_capacity: float | None = None,
     capacity_field: str = "capacity",
+    whole: bool = False,
 ) -> tuple[CapacitatedResult, gpd.GeoDataFrame]:
     """Solve ``cmclp`` or ``cpmedian``; return the result and the proposal as planned venues.
 
@@ -247,7 +248,7 @@ def site_with_capacity(
     result = site_capacitated(
         demand, venues, candidates, model=model, n_new=n_new, radius_m=radius_m,
         detour=standard.detour if detour is None else detour, new_capacity=new_capacity,
-        capacity_field=capacity_field, standards=standard,
+        capacity_field=capacity_field, standards=standard, whole=whole,
     )  # fmt: skip
     proposal = proposal_venues(result, candidates)  # reads .selected only
     by_id = result.venues.set_index("id")["capacity"]
