@@ -14,12 +14,10 @@ import geopandas as gpd
 import numpy as np
 
 from geo.layers._element import StyledGeoJson, make_features
-from geo.layers._html import detail_table, fmt_people, is_missing, tip
+from geo.layers._html import detail_table, fmt_people, is_missing, tip, tr
 
-#: Strings of these two layers, Chinese and English.
+#: Popup strings of these two layers, Chinese and English (layer names: geo.layers.labels).
 STRINGS = {
-    "access": ("可达性（供需比）", "Access (supply per resident)"),
-    "rings": ("一站多圈服务圈", "Service rings (one station, several rings)"),
     "index": ("可达性指数（1 = 全州平均）", "Access index (1 = prefecture average)"),
     "score": ("人均可用容量", "Capacity per resident"),
     "population": ("人口", "Population"),
@@ -66,7 +64,7 @@ def access_layer(
 
     ``points`` is `venuemap.usecases.access.access_layer`'s output (EPSG:4326).
     """
-    group = folium.FeatureGroup(name=_s("access", lang), show=show)
+    group = folium.FeatureGroup(name=tr("map.layer.access", lang), show=show)
     if points.empty:
         return group
     classes = style.classes(points["access_index"].to_numpy())
@@ -105,7 +103,7 @@ def rings_layer(
     ``rings`` has ``venue_id``, ``ring`` (0 = innermost), ``label`` (e.g. "15 min") and
     polygon geometries in EPSG:4326.
     """
-    group = folium.FeatureGroup(name=_s("rings", lang), show=show)
+    group = folium.FeatureGroup(name=tr("map.layer.rings", lang), show=show)
     if rings.empty:
         return group
     ordered = rings.sort_values("ring", ascending=False)

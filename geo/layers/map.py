@@ -15,6 +15,7 @@ import geopandas as gpd
 
 from geo.layers import basemaps
 from geo.layers._html import fmt_km, tr
+from geo.layers.access import access_layer, rings_layer
 from geo.layers.boundaries import (
     COUNTY_STYLE,
     TOWNSHIP_STYLE,
@@ -38,6 +39,8 @@ LAYER_CODES: tuple[str, ...] = (
     "gaps",
     "proposed",
     "venues",
+    "access",
+    "rings",
 )
 #: Huangnan's centre, used when there is nothing to fit the view to.
 DEFAULT_CENTER = (35.3, 101.8)
@@ -64,6 +67,9 @@ class MapData:
         H3 gap hexagons with an uncovered-population column.
     proposed
         Proposed sites of a siting scenario.
+    access, rings
+        Villages with their access (``venuemap.usecases.access.access_layer``); service rings
+        (``analysis.rings.service_rings``).
     """
 
     venues: gpd.GeoDataFrame | None = None
@@ -73,6 +79,8 @@ class MapData:
     uncovered: gpd.GeoDataFrame | None = None
     gaps: gpd.GeoDataFrame | None = None
     proposed: gpd.GeoDataFrame | None = None
+    access: gpd.GeoDataFrame | None = None
+    rings: gpd.GeoDataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,8 @@ def _add_layers(m: folium.Map, data: MapData, options: MapOptions, lang: str) ->
             lang=lang,
             show="coverage" in shown,
         ).add_to(m)
+    if _present(data.rings):  # issue 10: 一站多圈
+        rings_layer(_display(data.rings, options), lang=lang, show="rings" in shown).add_to(m)
     if _present(data.gaps):
         gap_layer(
             _display(data.gaps, options), style=options.gap_style, lang=lang, show="gaps" in shown
@@ -138,6 +148,8 @@ def _add_layers(m: folium.Map, data: MapData, options: MapOptions, lang: str) ->
             lang=lang,
             show="uncovered" in shown,
         ).add_to(m)
+    if _present(data.access):  # issue 10
+        access_layer(_display(data.access, options), lang=lang, show="access" in shown).add_to(m)
     if _present(data.venues):
         _add_venue_levels(m, _display(data.venues, options), options, lang)
     if _present(data.proposed):

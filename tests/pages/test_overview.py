@@ -73,3 +73,14 @@ def test_a_link_can_ask_for_english(tiny_world, tmp_path) -> None:  # noqa: ANN0
     at.query_params["lang"] = "en"
     at.run()
     assert at.header[0].value == "Overview"
+
+
+def test_overview_shows_equity_with_lorenz_curves(open_page) -> None:  # noqa: ANN001
+    at = open_page("overview")
+    assert not at.exception
+    assert any("公平性" in s.value for s in at.main.subheader)
+    table = next(df.value for df in at.main.dataframe if "基尼系数" in df.value.columns)
+    # coverage Gini = the uncovered share of the population: everyone is covered here -> 0
+    assert list(table.iloc[:, 0]) == ["覆盖", "可达性"]
+    assert table["基尼系数"].iloc[0] == "0.000"
+    assert 0.0 < float(table["基尼系数"].iloc[1]) < 1.0  # access differs between villages
