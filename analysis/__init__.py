@@ -15,6 +15,12 @@ file I/O (tests/analysis/test_purity.py asserts it). Modules:
 ``siting``     `site` (MCLP / LSCP / p-median, exact, sparse, HiGHS), `default_candidates`,
                `proposal_venues`, `compare_scenarios`
 ``solvers``    the sparse MIP models on arrays
+``capacity``   venue capacity: register, floor area, or a labelled default per kind
+``access``     `assess_access`: 2SFCA, E2SFCA, gravity (PySAL ``access`` definitions)
+``equity``     Gini, Palma ratio, concentration index, Lorenz curve (population-weighted)
+``capacitated`` `site_capacitated`: capacitated MCLP and p-median, exact (HiGHS)
+``traveltime`` minutes <-> effective distance at documented walking/driving speeds
+``rings``      `service_rings`: "一站多圈" bands per venue (minutes or km)
 
 The main functions are also importable from the package itself (loaded on first use).
 """
@@ -50,6 +56,11 @@ _EXPORTS = {
     "choose_frame": "metric",
     "RoadNetwork": "roads",
     "service_areas": "areas",
+    "assess_access": "access",
+    "venue_capacity": "capacity",
+    "equity_summary": "equity",
+    "site_capacitated": "capacitated",
+    "service_rings": "rings",
 }
 
 __all__ = sorted(_EXPORTS)

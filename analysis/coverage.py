@@ -157,7 +157,7 @@ def assess_coverage(
         out[f"level{level}_distance_m"] = dist
         if minutes is not None:
             out[f"level{level}_time_min"] = minutes
-        out[f"level{level}_covered"] = context.covered(positions, dist)
+        out[f"level{level}_covered"] = context.covered(positions, dist, minutes)
     out["covered"] = out[[f"level{level}_covered" for level in standards.headline_levels]].any(
         axis=1
     )
@@ -182,24 +182,36 @@ class _Context:
         self.kind = np.array([s.kind for s in stds], dtype=object)
         self.standard_of = {s.kind: s for s in stds}
 
-    def covered(self, positions: np.ndarray, level_dist: np.ndarray) -> np.ndarray:
-        """Return the covered flag of demand by the venues at ``positions`` (one level)."""
+    def covered(
+        self, positions: np.ndarray, level_dist: np.ndarray, level_min: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Return the covered flag of demand by the venues at ``positions`` (one level).
+
+        A standard in minutes is checked against network travel time when the roads carry
+        speeds (``level_min``), else against its distance at the documented speed.
+        """
         result = np.zeros(len(self.demand), dtype=bool)
         kinds = pd.Series(self.kind[positions], dtype=object)
         groups: dict[tuple, list[np.ndarray]] = {}
         for kind, members in kinds.groupby(kinds, sort=True).indices.items():
             s = self.standard_of[kind]
-            groups.setdefault((s.scope, s.radius_m, s.own_village), []).append(
+            key = (s.scope, s.radius_m, s.own_village, getattr(s, "minutes", None))
+            groups.setdefault(key, []).append(
                 positions[members]
             )
         single = len(groups) == 1
-        for (scope, radius_m, own_village), parts in groups.items():
+        for (scope, radius_m, own_village, minutes), parts in groups.items():
             members = np.sort(np.concatenate(parts))
             if scope == "prefecture":
                 result |= self._same_prefecture(members)
                 continue
-            dist = level_dist if single else self.oracle.nearest(members, radius_m)[0]
-            result |= dist <= radius_m if radius_m is not None else np.isfinite(dist)
+            dist, _, time_min = (
+                (level_dist, None, level_min) if single else self.oracle.nearest(members, radius_m)
+            )
+            if minutes is not None and time_min is not None:
+                result |= time_min <= minutes
+            else:
+                result |= dist <= radius_m if radius_m is not None else np.isfinite(dist)
             if own_village:
                 own = set(codes(self.venues.iloc[members], "village_code")) - {None}
                 demand_village = pd.Series(codes(self.demand, "village_code"), dtype=object)

@@ -489,7 +489,8 @@ def proposal_venues(result: SitingResult, candidates: gpd.GeoDataFrame) -> gpd.G
                              "surveyed", "illustrative"),
         "as_of": None,  # a plan, not a record: it has no as-of date
     })  # fmt: skip
-    out = gpd.GeoDataFrame(rows[list(VENUE_COLUMNS)], geometry=chosen.geometry.to_numpy(),
+    out = gpd.GeoDataFrame(rows.reindex(columns=list(VENUE_COLUMNS)),
+                           geometry=chosen.geometry.to_numpy(),
                            crs=chosen.crs)  # fmt: skip
     return out.to_crs(STORAGE_CRS) if out.crs is not None else out
 

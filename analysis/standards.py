@@ -75,6 +75,10 @@ class ServiceStandard:
         not geographic).
     own_village
         True if the venue also serves its own village (same ``village_code``) at any distance.
+    minutes, mode
+        Optional standard in minutes of travel by ``mode`` (``"walk"``/``"drive"``):
+        ``radius_m`` is then the distance covered at the mode's documented speed
+        (`analysis.traveltime`), and with roads carrying speeds the travel time is checked.
     """
 
     kind: str
@@ -82,6 +86,8 @@ class ServiceStandard:
     radius_m: float | None
     scope: str = "radius"
     own_village: bool = False
+    minutes: float | None = None
+    mode: str = "drive"
 
     @property
     def geographic(self) -> bool:
@@ -163,7 +169,9 @@ def uniform_standards(radius_km: float, base: Standards | None = None) -> Standa
         )
     base = base or default_standards()
     by_kind = {
-        kind: s if not s.geographic else replace(s, radius_m=radius_km * 1000.0, scope="radius")
+        kind: s
+        if not s.geographic
+        else replace(s, radius_m=radius_km * 1000.0, scope="radius", minutes=None)
         for kind, s in base.by_kind.items()
     }
     return replace(base, by_kind=by_kind)
@@ -206,6 +214,11 @@ def _standard(kind: str, entry: Any, problems: list[str]) -> ServiceStandard | N
     level = entry.get("level", LEVEL_OF_KIND.get(kind))
     scope = entry.get("scope", "radius")
     radius_km = entry.get("radius_km")
+    minutes, mode = _minutes(kind, entry, problems)
+    if minutes is not None and radius_km is None:
+        from analysis.traveltime import minutes_to_metres
+
+        radius_km = minutes_to_metres(minutes, mode) / 1000.0
     if level not in (1, 2, 3, 4):
         problems.append(f"[kinds.{kind}] level should be 1-4, got {level!r}")
     if scope not in SCOPES:
@@ -219,4 +232,35 @@ def _standard(kind: str, entry: Any, problems: list[str]) -> ServiceStandard | N
         return None
     radius_m = float(radius_km) * 1000.0 if scope == "radius" else None
     own = bool(entry.get("own_village", False))
-    return ServiceStandard(kind, int(level or 4), radius_m, str(scope), own)
+    return ServiceStandard(kind, int(level or 4), radius_m, str(scope), own, minutes, mode)
+
+
+def _minutes(kind: str, entry: Mapping[str, Any], problems: list[str]) -> tuple[float | None, str]:
+    """Return the optional (minutes, mode) of a kind, noting problems (issue 10)."""
+    from analysis.traveltime import DEFAULT_MODE, SPEED_KMH
+
+    minutes, mode = entry.get("minutes"), entry.get("mode", DEFAULT_MODE)
+    if mode not in SPEED_KMH:
+        problems.append(f"[kinds.{kind}] mode should be one of {tuple(SPEED_KMH)}, got {mode!r}")
+        mode = DEFAULT_MODE
+    if minutes is None:
+        return None, mode
+    if not isinstance(minutes, int | float) or isinstance(minutes, bool) or minutes <= 0:
+        problems.append(f"[kinds.{kind}] minutes should be a positive number, got {minutes!r}")
+        return None, mode
+    return float(minutes), mode
+
+
+def uniform_minutes_standards(minutes: float, mode: str = "drive",
+                              base: Standards | None = None) -> Standards:  # fmt: skip
+    """Apply one travel time to every geographic kind (the CLI's ``--minutes``; issue 10)."""
+    from analysis.traveltime import minutes_to_metres
+
+    radius_m = minutes_to_metres(minutes, mode)
+    base = base or default_standards()
+    by_kind = {
+        kind: s if not s.geographic else replace(
+            s, radius_m=radius_m, scope="radius", minutes=float(minutes), mode=mode)
+        for kind, s in base.by_kind.items()
+    }  # fmt: skip
+    return replace(base, by_kind=by_kind)

@@ -73,6 +73,8 @@ LIST_SEPARATOR = ";"
 
 #: Columns of the venue register, in order; geometry (a WGS84 Point) comes last. ``as_of`` is
 #: the date the row describes (ISO text: the demo register's year, or the day of the import).
+#: ``capacity`` (people a venue can serve) and ``floor_area_m2`` are optional numbers; where
+#: missing, analyses use ``analysis.capacity`` defaults and label them ``capacity_source``.
 VENUE_COLUMNS: tuple[str, ...] = (
     "id",
     "name",
@@ -89,6 +91,8 @@ VENUE_COLUMNS: tuple[str, ...] = (
     "year_opened",
     "position",
     "as_of",
+    "capacity",
+    "floor_area_m2",
 )
 
 #: The register's CRS. CGCS2000 (EPSG:4490) and WGS84 agree to well under a metre here.

@@ -202,7 +202,12 @@ def _map_data(
         coverage=coverage,
         uncovered=uncovered,
         gaps=gap_cells(uncovered) if "gaps" in layers else None,
-    )
+        access=_in_area(loaders.access_points(path, version, radii_km, detour), filters)
+        if "access" in layers else None,
+        rings=loaders.service_rings(path, version, detour, tuple(int(i) for i in
+                                                                 shown_venues.index))
+        if "rings" in layers else None,
+    )  # fmt: skip
 
 
 def _venue_view(status: loaders.StoreStatus, shown: gpd.GeoDataFrame) -> dict:

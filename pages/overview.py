@@ -152,6 +152,43 @@ def checks_table(status: loaders.StoreStatus, radii, detour, lang: str) -> pd.Da
     )
 
 
+def equity_table(coverage: dict, access: dict, lang: str) -> pd.DataFrame:
+    """Return Gini, Palma and concentration index of coverage and access, one row per measure."""
+
+    def cell(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    return pd.DataFrame(
+        {
+            "": [t("ov.coverage", lang), t("ov.access", lang)],
+            t("ov.gini", lang): [cell(coverage["gini"]), cell(access["gini"])],
+            t("ov.palma", lang): [cell(coverage["palma"]), cell(access["palma"])],
+            t("ov.ci", lang): [cell(coverage["concentration_index"]),
+                               cell(access["concentration_index"])],
+        }
+    )  # fmt: skip
+
+
+def lorenz_chart(curves: pd.DataFrame, lang: str) -> alt.LayerChart:
+    """Return the Lorenz curves of coverage and access with the line of equality."""
+    data = curves.assign(measure=curves["measure"].map(lambda m: t(f"ov.{m}", lang)))
+    x = alt.X("population_share:Q", title=t("ov.population_share", lang))
+    y = alt.Y("value_share:Q", title=t("ov.value_share", lang))
+    lines = alt.Chart(data).mark_line().encode(x=x, y=y, color=alt.Color("measure:N", title=""))
+    diagonal = alt.Chart(pd.DataFrame({"population_share": [0, 1], "value_share": [0, 1]}))
+    return diagonal.mark_line(strokeDash=[4, 4], color="#999999").encode(x=x, y=y) + lines
+
+
+def equity_section(status: loaders.StoreStatus, radii, detour, lang: str) -> None:  # noqa: ANN001
+    """Draw the equity figures and the Lorenz curves (issue 10)."""
+    coverage, access, curves = loaders.equity(status.path, status.version, radii, detour)
+    st.subheader(t("ov.equity", lang))
+    left, right = st.columns([3, 2])
+    left.dataframe(equity_table(coverage, access, lang), hide_index=True, width="stretch")
+    left.caption(t("ov.equity_note", lang))
+    right.altair_chart(lorenz_chart(curves, lang), width="stretch")
+
+
 def render(lang: str) -> None:
     """Draw the Overview page."""
     status = loaders.store_status()
@@ -189,6 +226,7 @@ def render(lang: str) -> None:
         st.subheader(t("ov.checks", lang))
         checks = checks_table(status, radii, detour, lang)
         st.dataframe(checks, hide_index=True, width="stretch")
+    equity_section(status, radii, detour, lang)
     with st.expander(t("ov.print", lang)):
         st.caption(t("ov.print_hint", lang))
         st.download_button(

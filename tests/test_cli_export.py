@@ -71,7 +71,7 @@ def test_bad_filter_is_one_line_on_stderr_exit_2(tmp_path):
 
 def test_help_lists_every_subcommand():
     result = run_cli("--help")
-    for command in ("import", "validate", "export", "coverage", "gaps", "site"):
+    for command in ("import", "validate", "export", "coverage", "gaps", "site", "access"):
         assert command in result.stdout
 
 
@@ -97,3 +97,20 @@ def test_an_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch
     assert code == 2 and err.count("\n") == 1
     assert "unexpected error (RuntimeError: boom); nothing was written" in err
     assert not (tmp_path / "x.geojson").exists()
+
+
+def test_export_access_and_rings_layers(tmp_path, capsys):
+    store = ["--store", str(tmp_path / "s.gpkg")]
+    out = tmp_path / "access.geojson"
+    assert main(["export", "--layer", "access", "--county", "632323", "--out", str(out),
+                 *store]) == 0  # fmt: skip
+    props = [f["properties"] for f in json.loads(out.read_text("utf-8"))["features"]]
+    assert props and all(p["county_code"] == "632323" for p in props)
+    assert all(p["access"] >= 0 and p["method"] == "2sfca" for p in props)
+    assert props[0]["population_source"] == "illustrative"  # the demo villages say so
+    rings = tmp_path / "rings.geojson"
+    assert main(["export", "--layer", "rings", "--out", str(rings), *store]) == 0
+    features = json.loads(rings.read_text("utf-8"))["features"]
+    labels = {f["properties"]["label"] for f in features}
+    assert labels == {"5 min (drive)", "10 min (drive)", "15 min (drive)"}
+    assert len(features) == 3 * len({f["properties"]["venue_id"] for f in features})

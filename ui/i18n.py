@@ -96,6 +96,22 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "not official boundaries.",
     ),
     "ov.checks": ("四级网络核查", "Four-level network checks"),
+    "ov.equity": ("公平性（按人口加权，跨村）", "Equity (population-weighted, across villages)"),
+    "ov.equity_note": (
+        "洛伦兹曲线越靠近对角线越公平。覆盖 = 是否在服务半径内；可达性 = 2SFCA 人均可用容量"
+        "（未填容量的阵地按类型默认值，示意）。集中指数按村人口排序（无收入数据）。",
+        "The closer a Lorenz curve to the diagonal, the fairer. Coverage = within the service "
+        "radius; access = 2SFCA capacity per resident (venues without a capacity use their "
+        "kind's default, illustrative). Concentration index ranks villages by population "
+        "(no income data).",
+    ),
+    "ov.gini": ("基尼系数", "Gini"),
+    "ov.palma": ("帕尔玛比值", "Palma ratio"),
+    "ov.ci": ("集中指数", "Concentration index"),
+    "ov.coverage": ("覆盖", "Coverage"),
+    "ov.access": ("可达性", "Access"),
+    "ov.population_share": ("累计人口占比", "Cumulative population share"),
+    "ov.value_share": ("累计份额", "Cumulative share"),
     "ov.print": ("打印与报告", "Print and report"),
     "ov.print_hint": (
         "在浏览器中打印（Ctrl+P）即得简洁版面（隐藏侧栏和按钮）；或下载 HTML 报告。",

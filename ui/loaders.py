@@ -305,6 +305,51 @@ def coverage_totals(
 
 
 @st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def equity(
+    path: str, version: str, radii_km: tuple[float, float, float], detour: float
+) -> tuple[dict, dict, pd.DataFrame]:
+    """Return equity of coverage, equity of 2SFCA access, and both Lorenz curves (issue 10).
+
+    The Lorenz table has ``population_share``, ``value_share`` and ``measure`` (coverage /
+    access); access uses each kind's standard as catchment and capacities per
+    ``analysis.capacity`` (kind defaults where the register has none).
+    """
+    from venuemap.usecases.access import access, coverage_equity, lorenz_table
+
+    table = coverage(path, version, radii_km, detour)
+    outcome = run_in_worker(access, venues(path, version), area_layer(path, version, "villages"),
+                            standards_for(radii_km, detour), detour=detour)  # fmt: skip
+    curves = pd.concat([
+        lorenz_table(table.assign(_c=table["covered"].astype(float)), "_c").assign(
+            measure="coverage"),
+        lorenz_table(outcome.result.demand, "access").assign(measure="access"),
+    ], ignore_index=True)  # fmt: skip
+    return coverage_equity(table), outcome.to_json()["equity"], curves
+
+
+@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def access_points(
+    path: str, version: str, radii_km: tuple[float, float, float], detour: float
+) -> gpd.GeoDataFrame:
+    """Return the villages with their 2SFCA access (each kind's standard as catchment)."""
+    from venuemap.usecases.access import access, access_layer
+
+    outcome = run_in_worker(access, venues(path, version), area_layer(path, version, "villages"),
+                            standards_for(radii_km, detour), detour=detour)  # fmt: skip
+    return access_layer(outcome)
+
+
+@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def service_rings(path: str, version: str, detour: float, rows: tuple[int, ...]
+                  ) -> gpd.GeoDataFrame:  # fmt: skip
+    """Return the 5/10/15-minute driving rings of the register rows ``rows`` (as shown)."""
+    from venuemap.usecases.access import rings
+
+    shown = venues(path, version).loc[list(rows)]
+    return run_in_worker(rings, shown, standards_for((40.0, 15.0, 2.0), detour), detour=detour)
+
+
+@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
 def gap_list(
     path: str, version: str, radii_km: tuple[float, float, float], detour: float
 ) -> gpd.GeoDataFrame:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from geo.errors import InfeasibleError, PermissionDenied, VenuemapError
 from venuemap import (
     __version__,
+    cli_access,
     cli_analysis,
     cli_export,
     cli_import,
@@ -59,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(postgresql://...) as the store; default $VENUEMAP_DATABASE_URL")
     parser.add_argument("--user", metavar="NAME", dest="global_user",
                         help="who acts, recorded in the history (default $VENUEMAP_USER, OS user)")
-    for module in (cli_import, cli_export, cli_analysis, cli_store, cli_users, cli_region):
+    for module in (cli_import, cli_export, cli_analysis, cli_access, cli_store, cli_users,
+                   cli_region):
         module.register(subparsers)
     return parser
 

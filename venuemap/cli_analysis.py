@@ -26,6 +26,7 @@ import pandas as pd
 
 from geo.errors import InputError
 from geo.schema import KINDS, lookup
+from venuemap.cli_access import CAPACITATED_MODELS, add_capacity_options, run_site_capacitated
 from venuemap.usecases import (
     DEFAULT_CONNECT_M,
     DEFAULT_SNAP_M,
@@ -42,7 +43,9 @@ from venuemap.usecases import (
     save_proposal,
     site,
     standard_from_options,
+    with_minutes,
 )
+from venuemap.usecases.access import coverage_equity
 
 #: How each demand basis is described in plain output (geo.demand makes the stand-ins).
 _BASIS_TEXT = {
@@ -96,6 +99,11 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     _common(parser)
     parser.add_argument("--radius-km", metavar="KM", type=float,
                         help="one service radius for every venue kind")  # fmt: skip
+    parser.add_argument("--minutes", metavar="M", type=float,  # issue 10
+                        help="one travel-time standard for every venue kind, minutes at --mode "
+                        "speed (walk 4.5, drive 30 km/h) x detour, or road speeds with --roads")
+    parser.add_argument("--mode", choices=("walk", "drive"), default="drive",
+                        help="travel mode of --minutes (default drive)")
     parser.add_argument("--kind", metavar="K", nargs="+", action="extend",
                         help="only these venue kinds (codes or Chinese labels)")
     parser.add_argument("--roads", metavar="F", help="roads (LineStrings): network distance")
@@ -113,9 +121,11 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
         "without a station and township seats without a centre) with the existing venues fixed, "
         "each covering by its own level's standard (the same baseline as `coverage`).",
     )
-    parser.add_argument("--model", choices=MODELS, default="mclp",
+    parser.add_argument("--model", choices=MODELS + CAPACITATED_MODELS, default="mclp",
                         help="mclp: most people newly covered by N sites; lscp: fewest sites "
-                        "covering all; pmedian: least mean distance (default mclp)")
+                        "covering all; pmedian: least mean distance; cmclp / cpmedian: the "
+                        "same with venue capacities, people assigned (default mclp)")
+    add_capacity_options(parser)  # issue 10: --new-capacity, --capacity-field
     parser.add_argument("--add", metavar="N", type=int, default=5,
                         help="number of new sites (mclp, pmedian; default 5)")
     parser.add_argument("--radius-km", metavar="KM", type=float,
@@ -148,7 +158,8 @@ def run_coverage(args: argparse.Namespace) -> int:
 def _coverage_payload(result: CoverageResult, inputs: Inputs) -> dict:
     return {**result.totals, "by_county": _records(result.by_county),
             "network": result.network, "illustrative": list(result.illustrative),
-            "as_of": result.as_of.to_json(), **_region_fields(inputs)}  # fmt: skip
+            "as_of": result.as_of.to_json(), **_region_fields(inputs),
+            "equity": coverage_equity(result.table)}  # fmt: skip
 
 
 def _region_fields(inputs: Inputs) -> dict:
@@ -186,6 +197,8 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 def run_site(args: argparse.Namespace) -> int:
     """Solve the siting model from the coverage baseline and print the chosen candidates."""
+    if args.model in CAPACITATED_MODELS:  # issue 10: capacitated models live in cli_access
+        return run_site_capacitated(args)
     if args.save and args.venues:
         raise InputError("--save adds the sites to the store's register; it cannot be combined "
                          "with --venues F (run without --venues, or keep the result with --out)")
@@ -224,11 +237,14 @@ def _load(args: argparse.Namespace) -> tuple[Inputs, Standards]:
 def load_standards(args: argparse.Namespace) -> Standards:
     """Return the one standard the flags describe (see the module docstring)."""
     uniform = getattr(args, "radius_km", None) if args.command != "site" else None
-    return standard_from_options(
+    standard = standard_from_options(
         getattr(args, "standard", None), radius_km=uniform,
         county_km=getattr(args, "county_km", None), township_km=getattr(args, "township_km", None),
         village_km=getattr(args, "village_km", None), detour=getattr(args, "detour", None),
     )  # fmt: skip
+    if getattr(args, "minutes", None) is not None and args.command != "access":  # issue 10
+        standard = with_minutes(standard, args.minutes, args.mode)
+    return standard
 
 
 def _refuse_store_as_out(args: argparse.Namespace) -> None:

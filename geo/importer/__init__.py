@@ -283,4 +283,6 @@ def register_frame(records: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     frame = frame.drop(columns=["lon", "lat"])
     frame["level"] = pd.array(frame["level"], dtype="Int64")
     frame["year_opened"] = pd.array(frame["year_opened"], dtype="Int64")
+    for column in ("capacity", "floor_area_m2"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)

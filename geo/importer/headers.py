@@ -37,6 +37,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("状态", "status", "运行状态"),
     "year_opened": ("建成年份", "year_opened", "建成时间", "year", "建成年"),
     "position": ("坐标来源", "position", "位置来源"),
+    "capacity": ("容量", "服务人数", "capacity", "服务容量", "可服务人数", "容纳人数"),
+    "floor_area_m2": ("面积", "floor_area_m2", "建筑面积", "使用面积", "阵地面积", "服务面积",
+                      "面积(m2)", "面积(平方米)", "面积(㎡)", "floor_area"),
 }  # fmt: skip
 REQUIRED_FIELDS = ("name", "kind")
 #: Columns a spatial reader adds that are not user data (ignored without a warning).

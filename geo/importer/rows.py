@@ -25,6 +25,7 @@ from geo.importer.report import Issue, msg
 from geo.importer.values import (
     FIRST_PLAUSIBLE_YEAR,
     YEARS_AHEAD,
+    parse_amount,
     parse_kind,
     parse_level,
     parse_organizations,
@@ -121,6 +122,7 @@ class RowCheck:
         self.check_village(township)
         self.check_vocabulary()
         self.check_year()
+        self.check_amounts()
 
     def check_name(self) -> None:
         """Name must not be blank."""
@@ -338,6 +340,18 @@ class RowCheck:
                 f"expected a 4-digit year {FIRST_PLAUSIBLE_YEAR}–"
                 f"{self.ctx.this_year + YEARS_AHEAD}, e.g. 2019, or leave it empty",
             ))  # fmt: skip
+
+    def check_amounts(self) -> None:
+        """Capacity (people) and floor area (m²) must be non-negative numbers, or blank."""
+        for name, zh, unit in (("capacity", "容量", "people"), ("floor_area_m2", "面积", "m²")):
+            text = self.cell(name)[1]
+            value, ok = parse_amount(text)
+            self.record[name] = value
+            if not ok:
+                self.error(name, text, msg(
+                    f"{zh}“{text}”不是非负数", f"{name} {text!r} is not a non-negative number "
+                    f"({unit}): write e.g. 300, or leave it empty to use the default of its kind",
+                ))  # fmt: skip
 
 
 def _choices(terms: tuple[Term, ...]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import unicodedata
 
@@ -88,6 +89,23 @@ def parse_year(text: str, this_year: int) -> tuple[int | None, bool]:
     except ValueError:
         return None, False
     return year, FIRST_PLAUSIBLE_YEAR <= year <= this_year + YEARS_AHEAD
+
+
+def parse_amount(text: str) -> tuple[float | None, bool]:
+    """Return (number or None, ok) of a capacity or area cell: ``300``, ``1,200``, ``85.5㎡``.
+
+    A trailing unit (人, m2, m², ㎡, 平方米, 平米) is dropped; blank is (None, True).
+    """
+    if not text:
+        return None, True
+    clean = re.sub(r"[,，\s]", "", unicodedata.normalize("NFKC", text))
+    clean = re.sub(r"(人|m2|m²|平方米|平米)$", "", clean)
+    try:
+        value = float(clean)
+    except ValueError:
+        return None, False
+    ok = math.isfinite(value) and value >= 0
+    return (value if ok else None), ok
 
 
 def stable_id(name: str, lon: float, lat: float) -> str:

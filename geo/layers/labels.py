@@ -88,6 +88,8 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
     "map.layer.gaps": {"zh": "覆盖缺口", "en": "Coverage gaps"},
     "map.layer.proposed": {"zh": "建议选址", "en": "Proposed sites"},
     "map.layer.venues": {"zh": "阵地", "en": "Venues"},
+    "map.layer.access": {"zh": "可达性（供需比）", "en": "Access (supply per resident)"},
+    "map.layer.rings": {"zh": "一站多圈服务圈", "en": "Service rings (one station, several)"},
     "map.layer.level": {"zh": "{level}阵地", "en": "{level} venues"},
     "map.layer.coverage_level": {"zh": "{level}覆盖", "en": "{level} coverage"},
     # tooltips, popups

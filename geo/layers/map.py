@@ -15,6 +15,7 @@ import geopandas as gpd
 
 from geo.layers import basemaps
 from geo.layers._html import fmt_km, tr
+from geo.layers.access import access_layer, rings_layer
 from geo.layers.aggregate import CellStyle, venue_cell_layer
 from geo.layers.boundaries import (
     COUNTY_STYLE,
@@ -39,6 +40,8 @@ LAYER_CODES: tuple[str, ...] = (
     "gaps",
     "proposed",
     "venues",
+    "access",
+    "rings",
 )
 #: Centre of China (lat, lon), used when neither a region centre nor data frame the view.
 NATIONAL_CENTRE = (35.0, 105.0)
@@ -68,6 +71,9 @@ class MapData:
     venue_cells
         Venue counts per hexagon (``analysis.aggregate.venue_cells``), drawn instead of
         ``venues`` for a large register.
+    access, rings
+        Villages with their access (``venuemap.usecases.access.access_layer``); service rings
+        (``analysis.rings.service_rings``).
     """
 
     venues: gpd.GeoDataFrame | None = None
@@ -78,6 +84,8 @@ class MapData:
     gaps: gpd.GeoDataFrame | None = None
     proposed: gpd.GeoDataFrame | None = None
     venue_cells: gpd.GeoDataFrame | None = None
+    access: gpd.GeoDataFrame | None = None
+    rings: gpd.GeoDataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,8 @@ def _add_layers(m: folium.Map, data: MapData, options: MapOptions, lang: str) ->
             lang=lang,
             show="venues" in shown,
         ).add_to(m)
+    if _present(data.rings):  # issue 10: 一站多圈
+        rings_layer(_display(data.rings, options), lang=lang, show="rings" in shown).add_to(m)
     if _present(data.gaps):
         gap_layer(
             _display(data.gaps, options), style=options.gap_style, lang=lang, show="gaps" in shown
@@ -153,6 +163,8 @@ def _add_layers(m: folium.Map, data: MapData, options: MapOptions, lang: str) ->
             lang=lang,
             show="uncovered" in shown,
         ).add_to(m)
+    if _present(data.access):  # issue 10
+        access_layer(_display(data.access, options), lang=lang, show="access" in shown).add_to(m)
     if _present(data.venues):
         _add_venue_levels(m, _display(data.venues, options), options, lang)
     if _present(data.proposed):

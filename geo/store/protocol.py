@@ -130,6 +130,8 @@ def conform_register(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
     out["level"] = pd.to_numeric(out["level"], errors="coerce").astype("Int64")
     out["year_opened"] = pd.to_numeric(out["year_opened"], errors="coerce").astype("Int64")
+    for column in ("capacity", "floor_area_m2"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
     if VERSION_COLUMN in out.columns:
         out[VERSION_COLUMN] = pd.to_numeric(out[VERSION_COLUMN], errors="coerce").astype("Int64")
     return normalise_codes(out)

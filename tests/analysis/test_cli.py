@@ -59,6 +59,7 @@ def test_coverage_json_on_files(capsys, files, tmp_path):
         "as_of",
         "region",
         "demand_basis",
+        "equity",
     ]
     assert payload["demand_basis"] == "file"
     assert payload["illustrative"] == []  # plain test files: nothing is marked illustrative

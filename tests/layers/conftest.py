@@ -87,8 +87,11 @@ def venues() -> gpd.GeoDataFrame:
             Point(102.07, 35.62),
         ),
     ]
-    columns = [*VENUE_COLUMNS, "geometry"]
-    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
+    # the optional amounts (capacity, floor_area_m2) come after position and stay empty here
+    given = [c for c in VENUE_COLUMNS if c not in ("capacity", "floor_area_m2")]
+    gdf = gpd.GeoDataFrame(rows, columns=[*given, "geometry"], geometry="geometry",
+                           crs="EPSG:4326")  # fmt: skip
+    return gdf.reindex(columns=[*VENUE_COLUMNS, "geometry"])
 
 
 @pytest.fixture

@@ -18,3 +18,11 @@ def test_map_page_follows_the_language_switch(open_page) -> None:  # noqa: ANN00
     at.sidebar.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.main.title[0].value == "Map"
+
+
+def test_map_page_draws_access_and_rings_layers(open_page) -> None:  # noqa: ANN001
+    at = open_page("map")
+    layers = next(m for m in at.main.multiselect if "access" in m.options or "可达性（供需比）"
+                  in m.options)  # fmt: skip
+    layers.set_value(["venues", "access", "rings"]).run()
+    assert not at.exception

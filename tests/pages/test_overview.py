@@ -107,3 +107,14 @@ def test_report_carries_the_illustrative_label() -> None:
     labelled = report_html("en", "as of 2022", "std", {}, {}, empty, empty, notes=["<b>x</b>"])
     assert "⚠ &lt;b&gt;x&lt;/b&gt;" in labelled
     assert "illustrative" not in report_html("en", "as of", "std", {}, {}, empty, empty).lower()
+
+
+def test_overview_shows_equity_with_lorenz_curves(open_page) -> None:  # noqa: ANN001
+    at = open_page("overview")
+    assert not at.exception
+    assert any("公平性" in s.value for s in at.main.subheader)
+    table = next(df.value for df in at.main.dataframe if "基尼系数" in df.value.columns)
+    # coverage Gini = the uncovered share of the population: everyone is covered here -> 0
+    assert list(table.iloc[:, 0]) == ["覆盖", "可达性"]
+    assert table["基尼系数"].iloc[0] == "0.000"
+    assert 0.0 < float(table["基尼系数"].iloc[1]) < 1.0  # access differs between villages

@@ -65,6 +65,7 @@ from venuemap.usecases.standard import (
     standard_from_options,
     standard_from_radii,
     with_detour,
+    with_minutes,
 )
 
 __all__ = [
@@ -122,5 +123,6 @@ __all__ = [
     "uncovered",
     "validate_rows",
     "with_detour",
+    "with_minutes",
     "write_import",
 ]

@@ -69,6 +69,9 @@ EXPORT_LAYERS = {
     "coverage": "villages with their nearest venue, distance and covered flag per level "
     "(default standards, data/standards.toml)",
     "gaps": "uncovered villages ranked by population, then distance (default standards)",
+    "access": "villages with their 2SFCA access (capacity per resident) and access index, "
+    "each kind's standard as catchment",
+    "rings": "一站多圈: 5/10/15-minute rings (driving speed x detour) around each venue",
 }
 
 
@@ -257,6 +260,11 @@ def export_layer(
     elif name in ("coverage", "gaps"):
         inputs = Inputs(load_venues(store_path), load_reference("villages", store_path))
         layer = result_layer(coverage_table(inputs, standard), name)
+    elif name in ("access", "rings"):
+        from venuemap.usecases.access import export_layer as access_export
+
+        layer = access_export(name, load_venues(store_path),
+                              load_reference("villages", store_path), standard)  # fmt: skip
     else:
         layer = load_reference(name, store_path)
     return filter_layer(layer, **filters)

@@ -107,3 +107,14 @@ def new_site_radius_km(standard: Standards, radius_km: float | None = None) -> f
         return float(radius_km)
     radius_m = standard.get("village_station").radius_m
     return 2.0 if radius_m is None else radius_m / 1000.0
+
+
+def with_minutes(standard: Standards, minutes: float, mode: str = "drive") -> Standards:
+    """Return ``standard`` with one travel-time limit for every geographic kind (``--minutes``).
+
+    Minutes become distance at the mode's speed x detour (or road travel time with roads);
+    see ``analysis.standards.uniform_minutes_standards``.
+    """
+    from analysis.standards import uniform_minutes_standards
+
+    return uniform_minutes_standards(minutes, mode, standard)
