@@ -8,7 +8,7 @@ import json
 import pyogrio
 import pytest
 
-from geo.users import GeoPackageUsers
+from geo.users import open_users
 from tests.fixtures_import import LONGWU, point_in_township, write_csv
 from venuemap.cli import main
 from venuemap.cli_users import os_account
@@ -52,7 +52,7 @@ def test_first_user_must_be_an_admin(tmp_path, monkeypatch, capsys):
                stdin="planner-pass\n")  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2 and "the first user must be an admin" in err and len(err.splitlines()) == 1
-    assert GeoPackageUsers(path).users() == []
+    assert open_users(path).users() == []
 
 
 def test_list_shows_roles_never_hashes(store, monkeypatch, capsys):
@@ -78,7 +78,7 @@ def test_only_admins_manage_users(store, monkeypatch, capsys, user, phrase):
                stdin="eve-password\n", user=user)  # fmt: skip
     err = capsys.readouterr().err
     assert code == 4 and phrase in err and len(err.strip().splitlines()) == 1
-    assert GeoPackageUsers(store).get_user("eve") is None
+    assert open_users(store).get_user("eve") is None
 
 
 def test_wrong_password_is_refused(store, monkeypatch, capsys):
@@ -88,7 +88,7 @@ def test_wrong_password_is_refused(store, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("x" * 10 + "\n"))
     assert main(["user", "remove", "vic", "--store", str(store)]) == 4
     assert "wrong or missing password for 'boss'" in capsys.readouterr().err
-    assert GeoPackageUsers(store).get_user("vic") is not None
+    assert open_users(store).get_user("vic") is not None
 
 
 def test_os_account_is_trusted_without_password(store, monkeypatch):
@@ -96,7 +96,7 @@ def test_os_account_is_trusted_without_password(store, monkeypatch):
     args = ["user", "add", account, "--role", "admin", "--store", str(store)]
     assert run(args, monkeypatch, stdin="os-account-pw\n", user="boss") == 0
     assert run(["user", "remove", "vic", "--store", str(store)], monkeypatch) == 0
-    assert GeoPackageUsers(store).get_user("vic") is None
+    assert open_users(store).get_user("vic") is None
 
 
 def test_last_admin_cannot_be_removed_or_demoted(store, monkeypatch, capsys):
@@ -104,11 +104,11 @@ def test_last_admin_cannot_be_removed_or_demoted(store, monkeypatch, capsys):
     assert run(["user", "role", "boss", "viewer", "--store", str(store)], monkeypatch,
                user="boss") == 2  # fmt: skip
     assert "boss is the last admin" in capsys.readouterr().err
-    assert GeoPackageUsers(store).get_user("boss").role == "admin"
+    assert open_users(store).get_user("boss").role == "admin"
 
 
 def test_passwd_own_and_role_change(store, monkeypatch):
-    users = GeoPackageUsers(store)
+    users = open_users(store)
     before = users.get_user("vic").password_hash
     assert run(["user", "passwd", "vic", "--store", str(store)], monkeypatch,
                stdin="new-viewer-pw\n", user="vic") == 0  # fmt: skip
@@ -139,7 +139,7 @@ def test_planner_import_is_allowed(store, tmp_path, monkeypatch):
     path = one_venue_csv(tmp_path)
     assert run(["import", path, "--store", str(store), "--json"], monkeypatch, user="ann") == 0
     assert list(pyogrio.read_dataframe(store, layer="venues")["name"]) == ["甲站"]
-    assert GeoPackageUsers(store).get_user("boss") is not None  # the write kept the users
+    assert open_users(store).get_user("boss") is not None  # the write kept the users
 
 
 def test_export_needs_the_analyst_role(store, tmp_path, monkeypatch, capsys):
@@ -154,4 +154,4 @@ def test_no_users_means_single_user(tmp_path, monkeypatch):
     store = tmp_path / "store.gpkg"
     assert run(["import", one_venue_csv(tmp_path), "--store", str(store)], monkeypatch,
                user="whoever") == 0  # fmt: skip
-    assert GeoPackageUsers(store).users() == []
+    assert open_users(store).users() == []

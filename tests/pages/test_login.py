@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.errors import PermissionDenied
-from geo.users import GeoPackageUsers
+from geo.users import open_users
 from venuemap.auth import Identity, hash_password
 
 from .helpers import ROOT
@@ -19,7 +19,7 @@ USERS = {"ann": ("planner", "planner-pass"), "vic": ("viewer", "viewer-pass")}
 
 @pytest.fixture
 def with_users(tiny_world):
-    users = GeoPackageUsers(tiny_world)
+    users = open_users(tiny_world)
     for name, (role, password) in USERS.items():
         users.put_user(name, role, hash_password(password))
     return tiny_world
