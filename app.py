@@ -17,7 +17,7 @@ from ui.i18n import t
 st.set_page_config(
     page_title="venuemap · 黄南州群团服务阵地",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone
     menu_items={"Get help": None, "Report a bug": None, "About": None},
 )
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.chrome import current_lang, ensure_entrypoint
 from ui.i18n import t
+from ui.tables import PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 #: (what, source, licence) per row: the i18n keys of the first and third cell, the source as is.
@@ -46,7 +47,7 @@ def render(lang: str) -> None:
     st.header(t("about.title", lang))
     st.markdown(t("about.intro", lang))
     st.subheader(t("about.sources", lang))
-    st.dataframe(sources_table(lang), hide_index=True, width="stretch")
+    st.dataframe(sources_table(lang), hide_index=True, width="stretch", placeholder=PLACEHOLDER)
     st.info(t("about.attribution", lang))
     st.subheader(t("about.illustrative", lang))
     for key in ILLUSTRATIVE:

@@ -23,6 +23,7 @@ from ui.data_ops import (
     write_accepted,
 )
 from ui.i18n import md_escape, t, vocab_codes, vocab_label
+from ui.tables import PLACEHOLDER
 
 FORMATS = (
     ("geojson", "application/geo+json"),
@@ -145,10 +146,20 @@ def _show_report(report, lang: str) -> None:  # noqa: ANN001 - ui.importing.Chec
     headers = {key: t(f"data.col_{key}", lang) for key in ("row", "column", "value", "message")}
     if len(report.errors):
         st.markdown(f"**{t('data.errors', lang)}**")
-        st.dataframe(report.errors.rename(columns=headers), hide_index=True, width="stretch")
+        st.dataframe(
+            report.errors.rename(columns=headers),
+            hide_index=True,
+            width="stretch",
+            placeholder=PLACEHOLDER,
+        )
     if len(report.warnings):
         st.markdown(f"**{t('data.warnings', lang)}**")
-        st.dataframe(report.warnings.rename(columns=headers), hide_index=True, width="stretch")
+        st.dataframe(
+            report.warnings.rename(columns=headers),
+            hide_index=True,
+            width="stretch",
+            placeholder=PLACEHOLDER,
+        )
 
 
 def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str | None]) -> None:
@@ -158,6 +169,8 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
     shown = apply_filters(register, filters)
     st.caption(t("data.table_hint", lang, n=len(shown), total=len(register)))
     frame, config = editor_frame(shown, lang)
+    # the name stays in view while the other columns scroll (a phone shows two or three)
+    config["name"] = st.column_config.TextColumn(t("col.name", lang), pinned=True)
     edited = st.data_editor(
         frame,
         key=f"venue_editor_{status.version}_{lang}",
@@ -166,13 +179,16 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
         column_config=config,
         disabled=[column for column in frame.columns if column not in EDITABLE],
         num_rows="fixed",
+        placeholder=PLACEHOLDER,
     )
     if st.button(t("data.save", lang), key="save_edits"):
         counties = loaders.reference_layer("counties")
         problems = validate_edits(edited, lang, counties=counties)
         if problems:
             st.error(t("data.edit_invalid", lang))
-            st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(problems), hide_index=True, width="stretch", placeholder=PLACEHOLDER
+            )
             return
         merged = merge_edits(register, edited)
         try:

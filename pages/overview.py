@@ -18,6 +18,7 @@ from ui.chrome import (
     report_html,
 )
 from ui.i18n import fmt_count, fmt_pct, t, vocab_label
+from ui.tables import PLACEHOLDER
 
 
 def county_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -151,6 +152,16 @@ def checks_table(status: loaders.StoreStatus, radii, detour, lang: str) -> pd.Da
     )
 
 
+def checks_columns(lang: str) -> dict:
+    """Column config of the checks table: the status stays pinned in view on any screen."""
+    column = st.column_config
+    return {
+        t("col.status", lang): column.TextColumn(width="small", pinned=True),
+        t("col.check", lang): column.TextColumn(width="medium"),
+        t("col.result", lang): column.TextColumn(width="small"),
+    }
+
+
 def render(lang: str) -> None:
     """Draw the Overview page."""
     status = loaders.store_status()
@@ -177,7 +188,10 @@ def render(lang: str) -> None:
         t(key, lang): st.column_config.NumberColumn(format="localized")
         for key in ("col.population", "col.population_covered")
     }  # 101,519 rather than 101519
-    left.dataframe(table, hide_index=True, width="stretch", column_config=thousands)
+    thousands[t("col.county", lang)] = st.column_config.TextColumn(pinned=True)
+    left.dataframe(
+        table, hide_index=True, width="stretch", column_config=thousands, placeholder=PLACEHOLDER
+    )
     right.altair_chart(county_chart(summary, lang), width="stretch")
     left, right = st.columns([3, 2])
     with left:
@@ -186,7 +200,13 @@ def render(lang: str) -> None:
     with right:
         st.subheader(t("ov.checks", lang))
         checks = checks_table(status, radii, detour, lang)
-        st.dataframe(checks, hide_index=True, width="stretch")
+        st.dataframe(
+            checks,
+            hide_index=True,
+            width="stretch",
+            column_config=checks_columns(lang),
+            placeholder=PLACEHOLDER,
+        )
     with st.expander(t("ov.print", lang)):
         st.caption(t("ov.print_hint", lang))
         st.download_button(

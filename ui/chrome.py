@@ -22,6 +22,7 @@ import streamlit as st
 from analysis.standards import default_standards
 from ui import loaders
 from ui.i18n import LANGS, t
+from ui.widget_text import translate_widgets
 
 if TYPE_CHECKING:  # altair loads with the first chart, not with every page (~0.2 s)
     import altair as alt
@@ -111,6 +112,7 @@ def render_sidebar(lang: str) -> None:
         )
         _store_block(status, lang)
         _standard_block(lang)
+        translate_widgets(lang)
     st.html(PRINT_CSS)
 
 
