@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +24,7 @@ from ui.data_ops import (
     validate_edits,
     write_accepted,
 )
+from ui.filenames import export_name
 from ui.i18n import md_escape, t, vocab_codes, vocab_label
 from ui.tables import PLACEHOLDER
 
@@ -226,7 +229,7 @@ def download_section(
         col.download_button(
             t(f"data.fmt_{fmt}", lang),
             data=lambda fmt=fmt: loaders.export_bytes(shown, fmt, layer),
-            file_name=f"venuemap_{layer}.{fmt}",
+            file_name=export_name(f"venuemap_{layer}", filters.values(), fmt, date.today()),
             mime=mime,
             key=f"download_{fmt}",
             on_click="ignore",

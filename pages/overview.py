@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -17,7 +20,9 @@ from ui.chrome import (
     kpi,
     report_html,
 )
+from ui.filenames import export_name
 from ui.i18n import fmt_count, fmt_pct, t, vocab_label
+from ui.report_svg import MapSymbol, bar_chart_svg, coverage_map_svg
 from ui.tables import PLACEHOLDER
 
 
@@ -152,6 +157,49 @@ def checks_table(status: loaders.StoreStatus, radii, detour, lang: str) -> pd.Da
     )
 
 
+def report_figures(
+    status: loaders.StoreStatus, radii, detour, summary: pd.DataFrame, lang: str  # noqa: ANN001
+) -> Callable[[], list[tuple[str, str]]]:
+    """Return a function drawing the report's coverage map and per-county chart (as SVG).
+
+    The data are gathered now from the cached loaders (cheap); the drawing waits until the
+    report is downloaded.
+    """
+    villages = loaders.coverage(status.path, status.version, radii, detour)
+    venues = loaders.venues(status.path, status.version)
+    counties = loaders.reference_layer("counties")
+    townships = loaders.display_boundaries(
+        status.path, status.version, "townships", DISPLAY_TOLERANCE_DEG
+    )
+    rows = summary[summary["county_code"] != "all"]
+    names = dict(zip(counties["county_code"], counties["name_en" if lang == "en" else "name"],
+                     strict=True))  # fmt: skip
+    shares = rows["population_share_covered"].astype(float).tolist()
+
+    def draw() -> list[tuple[str, str]]:
+        covered = villages["covered"].astype(bool)
+        layers = [
+            (villages.loc[covered], MapSymbol("#c7c7c7", "#8a8a8a", 2.5,
+                                              t("gaps.legend_covered", lang))),
+            (villages.loc[~covered], MapSymbol("#ffffff", "#d62728", 3.5,
+                                               t("gaps.legend_uncovered", lang))),
+            (venues, MapSymbol("#1b9e77", "#ffffff", 3.0, t("map.layer.venues", lang))),
+        ]  # fmt: skip
+        title = t("ov.report_map", lang)
+        chart = bar_chart_svg(
+            [names.get(c, c) for c in rows["county_code"]],
+            shares,
+            title=t("ov.chart_title", lang),
+            value_labels=[fmt_pct(s, lang) for s in shares],
+        )
+        return [
+            (title, coverage_map_svg(counties, townships, layers, title=title)),
+            (t("ov.chart_title", lang), chart),
+        ]
+
+    return draw
+
+
 def checks_columns(lang: str) -> dict:
     """Column config of the checks table: the status stays pinned in view on any screen."""
     column = st.column_config
@@ -207,12 +255,15 @@ def render(lang: str) -> None:
             column_config=checks_columns(lang),
             placeholder=PLACEHOLDER,
         )
+    figures = report_figures(status, radii, detour, summary, lang)
     with st.expander(t("ov.print", lang)):
         st.caption(t("ov.print_hint", lang))
         st.download_button(
             t("ov.download_report", lang),
-            data=lambda: report_html(lang, as_of, standard_text, kpis, levels, table, checks),
-            file_name="venuemap_overview.html",
+            data=lambda: report_html(
+                lang, as_of, standard_text, kpis, levels, table, checks, figures()
+            ),
+            file_name=export_name("venuemap_overview", [], "html", date.today()),
             mime="text/html",
             on_click="ignore",
             key="overview_report",

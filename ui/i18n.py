@@ -102,6 +102,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "or download the HTML report.",
     ),
     "ov.download_report": ("下载报告（HTML）", "Download report (HTML)"),
+    "ov.report_map": (
+        "覆盖图（村（社区）是否在服务范围内）",
+        "Coverage map (villages inside or outside every venue's reach)",
+    ),
     "ov.report_title": ("黄南州群团服务阵地覆盖报告", "Huangnan service venue coverage report"),
     "ov.standard_used": (
         "服务标准：县级 {county} 公里，乡镇 {township} 公里，"
