@@ -79,6 +79,25 @@ def test_search_zooms_to_the_found_venue(app_url, context, venue_count):
     screenshot(page, "map_search_zoomed")
 
 
+def _open_county_list(page) -> None:
+    """Open the county filter's drop-down list (its text box opens it on a click or ↓).
+
+    While the page settles (the map's frame loading) the first click can lose its focus, so
+    the list is asked for again, a few times, before the test gives up.
+    """
+    box = page.locator('[data-testid="stMultiSelect"]', has_text="县（市）").locator("input")
+    options = page.get_by_role("option")
+    for _ in range(5):
+        box.click()
+        box.press("ArrowDown")
+        try:
+            options.first.wait_for(timeout=3_000)
+            return
+        except Exception:  # noqa: BLE001 - not open yet: try again
+            page.keyboard.press("Escape")
+    options.first.wait_for(timeout=3_000)
+
+
 def test_county_filter_fits_its_venues(app_url, context, venue_count):
     store, _ = venue_count
     venues = _venues(store)
@@ -87,7 +106,7 @@ def test_county_filter_fits_its_venues(app_url, context, venue_count):
     _open(page, app_url, "map")
     before = _view(_leaflet(page))
     page.get_by_text("筛选").click()
-    page.locator('[data-testid="stMultiSelect"]', has_text="县（市）").click()
+    _open_county_list(page)
     page.get_by_role("option", name="尖扎县").click()
     page.keyboard.press("Escape")
     wait_for_app(page)
@@ -228,8 +247,9 @@ def test_no_english_streamlit_strings_on_chinese_pages(app_url, context):
         page.wait_for_timeout(500)
         seen[path or "overview"] = page.evaluate(_FIND_ENGLISH, _ENGLISH)
     _open(page, app_url, "map")
+    _leaflet(page)  # the map's frame, while it loads, would take the focus from the list
     page.get_by_text("筛选").click()
-    page.locator('[data-testid="stMultiSelect"]', has_text="县（市）").click()
+    _open_county_list(page)
     page.get_by_role("option", name="全选").wait_for(timeout=10_000)  # was "Select all"
     seen["map dropdown"] = page.evaluate(_FIND_ENGLISH, _ENGLISH)
     page.keyboard.press("Escape")
