@@ -19,7 +19,7 @@ from ui.login import account_block, login_gate, run_login_page
 st.set_page_config(
     page_title=f"venuemap · {loaders.region().title('zh')}",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone
     menu_items={"Get help": None, "Report a bug": None, "About": None},
 )
 

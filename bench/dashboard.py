@@ -15,6 +15,9 @@ register, in Debian's Chromium; ``--command streamlit`` measures plain ``streaml
     shows the new radius (target <= 1 s). Median of ``--radius-runs`` (>= 5).
     *Baseline "full reload"*: the warm visit of (a), i.e. what the change would cost if it
     reloaded the whole page.
+    *Baseline "bare Streamlit"*: a one-line app (``st.title``) started the same way (same
+    interpreter, options and browser), timed from its process spawn until its title is drawn,
+    median of ``--runs``: Streamlit's own floor. Target: cold start <= 1.3 x bare.
 (c) **payload**: the demo map's HTML with every layer on, simplified for display, against the
     *baseline "unsimplified"* (same map, boundaries and coverage drawn as computed).
 
@@ -59,11 +62,17 @@ FEATURE = ".leaflet-interactive"  # any drawn Leaflet vector feature
 TIMEOUT_S = 120
 
 
+#: The bare baseline app: one title, nothing imported but Streamlit.
+BARE_APP = 'import streamlit as st\n\nst.title("venuemap bare baseline")\n'
+BARE_TEXT = "venuemap bare baseline"
+
+
 @dataclass
 class Timings:
     """Seconds measured by one bench run (lists of runs)."""
 
     cold: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
     server_up: list[float] = field(default_factory=list)
     first_visit: list[float] = field(default_factory=list)
     warm_visit: list[float] = field(default_factory=list)
@@ -78,12 +87,16 @@ COMMANDS = {
 
 
 def start_server(
-    store: Path, log: Path, command: str = "launcher"
+    store: Path, log: Path, command: str = "launcher", app: Path | None = None
 ) -> tuple[subprocess.Popen, str, float, float]:
-    """Start the dashboard on a free port; return (process, url, spawn time, s until healthy)."""
+    """Start the dashboard (or ``app`` with plain ``streamlit run``) on a free port.
+
+    Returns (process, url, spawn time, seconds until healthy).
+    """
     port = _free_port()
     env = {**os.environ, "VENUEMAP_STORE": str(store), "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, *COMMANDS[command], "--server.headless", "true",
+    head = COMMANDS[command] if app is None else ["-m", "streamlit", "run", str(app)]
+    argv = [sys.executable, *head, "--server.headless", "true",
             "--server.port", str(port), "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false"]  # fmt: skip
     spawned = time.perf_counter()
@@ -170,6 +183,24 @@ def measure_cold(browser, tmp: Path, runs: int, timings: Timings, command: str) 
             timings.cold.append(time.perf_counter() - spawned)
             timings.server_up.append(up)
             timings.first_visit.append(visit)
+        finally:
+            page.context.close()
+            stop(proc)
+
+
+def measure_bare(browser, tmp: Path, runs: int, timings: Timings) -> None:
+    """Baseline: spawn a one-title Streamlit app, open it, stop when its title is drawn."""
+    app = tmp / "bare_app.py"
+    app.write_text(BARE_APP, encoding="utf-8")
+    for run in range(runs):
+        page = new_page(browser)
+        proc, url, spawned, _ = start_server(
+            tmp / f"bare{run}.gpkg", tmp / f"bare{run}.txt", app=app
+        )
+        try:
+            page.goto(url)
+            page.get_by_text(BARE_TEXT).first.wait_for(timeout=TIMEOUT_S * 1000)
+            timings.bare.append(time.perf_counter() - spawned)
         finally:
             page.context.close()
             stop(proc)
@@ -345,13 +376,29 @@ def _runs(values: list[float]) -> str:
 def report(t: Timings) -> None:
     """Print medians, targets, baselines and ratios."""
     med = statistics.median
-    cold, warm, radius = med(t.cold), med(t.warm_visit), med(t.radius)
-    simplified, raw = payload_mb()
+    cold, bare = med(t.cold), med(t.bare)
+    load = os.getloadavg()
     lines = [
+        f"machine load average (1/5/15 min) at the end: {load[0]:.2f} / {load[1]:.2f} / "
+        f"{load[2]:.2f} on {os.cpu_count()} cores",
         f"(a) cold start, server spawn -> first map feature drawn: median {cold:.2f} s "
         f"(runs {_runs(t.cold)}; target <= 3 s)",
         f"    of which server healthy {med(t.server_up):.2f} s, then first visit of /map "
         f"{med(t.first_visit):.2f} s",
+        f"    baseline 'bare Streamlit' (one st.title, spawn -> title drawn): median "
+        f"{bare:.2f} s (runs {_runs(t.bare)}); ratio cold/bare = {cold / bare:.2f} "
+        f"(target <= 1.30)",
+    ]
+    if t.warm_visit:
+        lines += _warm_lines(t, cold)
+    print("\n".join(lines))
+
+
+def _warm_lines(t: Timings, cold: float) -> list[str]:
+    med = statistics.median
+    warm, radius = med(t.warm_visit), med(t.radius)
+    simplified, raw = payload_mb()
+    return [
         f"    baseline 'warm visit' (new browser session, /map on a warm server): median "
         f"{warm:.2f} s (runs {_runs(t.warm_visit)}); ratio cold/warm = {cold / warm:.2f}",
         f"(b) radius change -> map redrawn: median {radius:.2f} s "
@@ -361,14 +408,20 @@ def report(t: Timings) -> None:
         f"(c) map HTML, all layers on: {simplified:.2f} MB simplified; baseline "
         f"'unsimplified' {raw:.2f} MB; ratio = {simplified / raw:.2f} (budget 1.5 MB)",
     ]
-    print("\n".join(lines))
 
 
 def main() -> int:
     """Run the measurements and print medians, targets and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="cold starts and warm visits (>= 3)")
+    parser.add_argument(
+        "--runs", type=int, default=5, help="cold starts, bare starts and warm visits (>= 3)"
+    )
     parser.add_argument("--radius-runs", type=int, default=5, help="radius changes (>= 5)")
+    parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="measure only (a) and its bare baseline (skip the radius change and warm visits)",
+    )
     parser.add_argument(
         "--command",
         choices=tuple(COMMANDS),
@@ -397,7 +450,9 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             measure_cold(browser, tmp, args.runs, timings, args.command)
-            measure_warm(browser, tmp, args.runs, args.radius_runs, timings, args.command)
+            measure_bare(browser, tmp, args.runs, timings)
+            if not args.cold_only:
+                measure_warm(browser, tmp, args.runs, args.radius_runs, timings, args.command)
         finally:
             browser.close()
     report(timings)

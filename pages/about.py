@@ -10,6 +10,7 @@ import streamlit as st
 from ui import loaders
 from ui.chrome import current_lang, ensure_entrypoint
 from ui.i18n import t
+from ui.tables import PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 #: (what, source, licence) per row: the i18n keys of the first and third cell, the source as is.
@@ -49,7 +50,7 @@ def render(lang: str) -> None:
     full_name = region.name_en or region.name if lang == "en" else region.name
     st.markdown(t("about.intro", lang, region=full_name))
     st.subheader(t("about.sources", lang))
-    st.dataframe(sources_table(lang), hide_index=True, width="stretch")
+    st.dataframe(sources_table(lang), hide_index=True, width="stretch", placeholder=PLACEHOLDER)
     st.info(t("about.attribution", lang))
     st.subheader(t("about.illustrative", lang))
     for key in ILLUSTRATIVE:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -22,8 +24,10 @@ from ui.data_ops import (
     save_edits,
     write_accepted,
 )
+from ui.filenames import export_name
 from ui.i18n import md_escape, t, vocab_codes, vocab_label
 from ui.login import role_of_session, session_can
+from ui.tables import PLACEHOLDER
 
 FORMATS = (
     ("geojson", "application/geo+json"),
@@ -177,10 +181,20 @@ def _show_report(report, lang: str) -> None:  # noqa: ANN001 - ui.importing.Chec
     headers = {key: t(f"data.col_{key}", lang) for key in ("row", "column", "value", "message")}
     if len(report.errors):
         st.markdown(f"**{t('data.errors', lang)}**")
-        st.dataframe(report.errors.rename(columns=headers), hide_index=True, width="stretch")
+        st.dataframe(
+            report.errors.rename(columns=headers),
+            hide_index=True,
+            width="stretch",
+            placeholder=PLACEHOLDER,
+        )
     if len(report.warnings):
         st.markdown(f"**{t('data.warnings', lang)}**")
-        st.dataframe(report.warnings.rename(columns=headers), hide_index=True, width="stretch")
+        st.dataframe(
+            report.warnings.rename(columns=headers),
+            hide_index=True,
+            width="stretch",
+            placeholder=PLACEHOLDER,
+        )
 
 
 def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str | None]) -> None:
@@ -190,6 +204,8 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
     shown = apply_filters(register, filters)
     st.caption(t("data.table_hint", lang, n=len(shown), total=len(register)))
     frame, config = editor_frame(shown, lang)
+    # the name stays in view while the other columns scroll (a phone shows two or three)
+    config["name"] = st.column_config.TextColumn(t("col.name", lang), pinned=True)
     edited = st.data_editor(
         frame,
         key=f"venue_editor_{status.version}_{lang}",
@@ -198,6 +214,7 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
         column_config=config,
         disabled=[column for column in frame.columns if column not in EDITABLE],
         num_rows="fixed",
+        placeholder=PLACEHOLDER,
     )
     if st.button(t("data.save", lang), key="save_edits"):
         try:
@@ -210,7 +227,9 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
             return
         if problems:
             st.error(t("data.edit_invalid", lang))
-            st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(problems), hide_index=True, width="stretch", placeholder=PLACEHOLDER
+            )
             return
         st.session_state["edits_saved"] = True
         st.rerun()
@@ -245,7 +264,7 @@ def download_section(
         col.download_button(
             t(f"data.fmt_{fmt}", lang),
             data=lambda fmt=fmt: loaders.export_bytes(shown, fmt, layer),
-            file_name=f"venuemap_{layer}.{fmt}",
+            file_name=export_name(f"venuemap_{layer}", filters.values(), fmt, date.today()),
             mime=mime,
             key=f"download_{fmt}",
             on_click="ignore",

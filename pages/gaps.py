@@ -18,6 +18,7 @@ from ui.chrome import (
     select,
 )
 from ui.i18n import fmt_count, fmt_km, fmt_pct, md_escape, t, vocab_label
+from ui.tables import PLACEHOLDER
 
 MODELS = ("mclp", "lscp", "pmedian")
 #: Point colours: uncovered red, covered grey, newly covered green, proposed sites purple.
@@ -56,6 +57,22 @@ def gap_table(gaps: gpd.GeoDataFrame, status: loaders.StoreStatus, lang: str) ->
     )
 
 
+def gap_columns(lang: str) -> dict:
+    """Column config of the ranked gaps: village pinned, then the figures, township last.
+
+    Narrow widths keep the distance column in view in the page's left column at 1440 px and
+    on a phone, where the village stays pinned while the rest scrolls.
+    """
+    column = st.column_config
+    return {
+        t("col.rank", lang): column.NumberColumn(width=40),
+        t("col.village", lang): column.TextColumn(width="small", pinned=True),
+        t("col.population", lang): column.NumberColumn(width=70, format="localized"),
+        t("col.distance_km", lang): column.TextColumn(width=80),
+        t("col.township", lang): column.TextColumn(width="small"),
+    }
+
+
 def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
     """Ranked uncovered villages beside their map (at the sidebar's service standard)."""
     county_km, township_km, village_km, detour = current_standard()
@@ -80,8 +97,15 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
         if gaps.empty:
             st.success(t("gaps.none", lang))
         else:
+            table = gap_table(gaps, status, lang)
             st.dataframe(
-                gap_table(gaps, status, lang), hide_index=True, width="stretch", height=420
+                table,
+                hide_index=True,
+                width="stretch",
+                height=420,
+                column_config=gap_columns(lang),
+                column_order=list(gap_columns(lang)),
+                placeholder=PLACEHOLDER,
             )
     with right:
         groups = (
@@ -181,7 +205,7 @@ def compare(status: loaders.StoreStatus, scenario: loaders.Scenario, lang: str) 
     if len(scenario.proposal):
         st.markdown(f"**{t('gaps.sites', lang)}**")
         table = proposal_table(status, scenario.proposal, lang)
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch", placeholder=PLACEHOLDER)
         interactive_map(status, scenario, lang)
         save_section(status, scenario.proposal, lang)
 

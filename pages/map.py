@@ -7,6 +7,8 @@ to install them instead of showing a blank box.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Callable
 
@@ -22,10 +24,12 @@ from geo.schema import KINDS, ORGANIZATIONS, STATUSES, codes, label
 from ui import assets, loaders
 from ui.chrome import current_lang, current_standard, ensure_entrypoint
 from ui.i18n import t
+from ui.planned import planned_sites
 from venuemap.usecases import MARKER_LIMIT, filter_layer, gap_cells, use_cells
 
-#: Layers switched on when the page opens (gap hexagons and proposals are one click away).
-DEFAULT_LAYERS = ("counties", "townships", "coverage", "uncovered", "venues")
+#: Layers switched on when the page opens (gap hexagons are one click away; planned sites
+#: show when the register has some or a siting run proposed some).
+DEFAULT_LAYERS = ("counties", "townships", "coverage", "uncovered", "proposed", "venues")
 MAP_HEIGHT_PX = 640
 
 
@@ -194,11 +198,20 @@ def _map_data(
     if "coverage" in layers:
         rows = tuple(int(i) for i in shown_venues.index)
         coverage = loaders.coverage_areas(path, version, radii_km, detour, rows)
+    proposal, proposal_radius_m = _proposal(layers)
+    planned = planned_sites(
+        shown_venues,
+        proposal,
+        proposal_radius_m=proposal_radius_m,
+        standards=loaders.standards_for(radii_km, detour),
+        detour=detour,
+    )
+    areas = _in_area(townships, filters)
     return MapData(
-        proposed=_proposal(layers),
-        **_venue_view(status, shown_venues),
+        proposed=planned,
+        **_venue_view(status, shown_venues.loc[shown_venues["status"].astype(str) != "planned"]),
         counties=counties,
-        townships=_in_area(townships, filters),
+        townships=areas,
         coverage=coverage,
         uncovered=uncovered,
         gaps=gap_cells(uncovered) if "gaps" in layers else None,
@@ -207,6 +220,7 @@ def _map_data(
         rings=loaders.service_rings(path, version, detour, tuple(int(i) for i in
                                                                  shown_venues.index))
         if "rings" in layers else None,
+        focus=_focus(shown_venues, areas, filters),
     )  # fmt: skip
 
 
@@ -219,17 +233,38 @@ def _venue_view(status: loaders.StoreStatus, shown: gpd.GeoDataFrame) -> dict:
     return {"venues": None, "venue_cells": loaders.venue_cells(status.path, status.version, rows)}
 
 
-def _proposal(layers: frozenset[str]) -> gpd.GeoDataFrame | None:
-    """Return the sites of the last siting run of this session (Gaps page), if any."""
+def _focus(
+    shown: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, filters: dict
+) -> gpd.GeoDataFrame | None:
+    """Return what the view fits: the venues selected, else the townships chosen (None: all)."""
+    if not any(filters.values()):
+        return None
+    if not shown.empty:
+        return shown
+    return areas if filters["townships"] and not areas.empty else None
+
+
+def view_key(filters: dict) -> str:
+    """Return the selection key of ``filters``: a new one makes the map fit its selection.
+
+    The radius, basemap, layers and language are not part of it, so changing them keeps the
+    view the planner left.
+    """
+    text = json.dumps({k: v for k, v in sorted(filters.items())}, ensure_ascii=False)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]  # noqa: S324 - not security
+
+
+def _proposal(layers: frozenset[str]) -> tuple[gpd.GeoDataFrame | None, float | None]:
+    """Return the sites of this session's last siting run (Gaps page) and its radius (m)."""
     params = st.session_state.get("site_params")
     if "proposed" not in layers or not params:
-        return None
+        return None, None
     try:
         proposal = loaders.scenario(*params).proposal.copy()
     except VenuemapError:
-        return None
+        return None, None
     proposal["rank"] = range(1, len(proposal) + 1)
-    return proposal
+    return proposal, float(params[4]) * 1000.0
 
 
 def _assets_missing(lang: str) -> None:
@@ -260,7 +295,8 @@ def render(lang: str) -> None:
     )
     if shown.empty:
         st.info(t("map.no_match", lang))
-    if "proposed" in layers and not st.session_state.get("site_params"):
+    planned_saved = (venues["status"].astype(str) == "planned").any()
+    if "proposed" in layers and not st.session_state.get("site_params") and not planned_saved:
         st.caption(t("map.no_proposal", lang))
     if not assets.vendor_ready():
         _assets_missing(lang)
@@ -273,6 +309,8 @@ def render(lang: str) -> None:
         venue_style=VenueStyle(cluster=cluster),
         simplify_deg=0.0,
         centre=loaders.region().centre,
+        view_scope="map",
+        view_key=view_key(filters),
     )
     m = assets.offline(
         build_map(data, options=options, lang=lang), st.get_option("server.baseUrlPath") or ""

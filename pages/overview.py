@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -18,7 +21,10 @@ from ui.chrome import (
     kpi,
     report_html,
 )
+from ui.filenames import export_name
 from ui.i18n import fmt_count, fmt_pct, t, vocab_label
+from ui.report_svg import MapSymbol, bar_chart_svg, coverage_map_svg
+from ui.tables import PLACEHOLDER
 
 
 def county_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -187,6 +193,57 @@ def equity_section(status: loaders.StoreStatus, radii, detour, lang: str) -> Non
     left.dataframe(equity_table(coverage, access, lang), hide_index=True, width="stretch")
     left.caption(t("ov.equity_note", lang))
     right.altair_chart(lorenz_chart(curves, lang), width="stretch")
+def report_figures(
+    status: loaders.StoreStatus, radii, detour, summary: pd.DataFrame, lang: str  # noqa: ANN001
+) -> Callable[[], list[tuple[str, str]]]:
+    """Return a function drawing the report's coverage map and per-county chart (as SVG).
+
+    The data are gathered now from the cached loaders (cheap); the drawing waits until the
+    report is downloaded.
+    """
+    villages = loaders.coverage(status.path, status.version, radii, detour)
+    venues = loaders.venues(status.path, status.version)
+    counties = loaders.reference_layer("counties")
+    townships = loaders.display_boundaries(
+        status.path, status.version, "townships", DISPLAY_TOLERANCE_DEG
+    )
+    rows = summary[summary["county_code"] != "all"]
+    names = dict(zip(counties["county_code"], counties["name_en" if lang == "en" else "name"],
+                     strict=True))  # fmt: skip
+    shares = rows["population_share_covered"].astype(float).tolist()
+
+    def draw() -> list[tuple[str, str]]:
+        covered = villages["covered"].astype(bool)
+        layers = [
+            (villages.loc[covered], MapSymbol("#c7c7c7", "#8a8a8a", 2.5,
+                                              t("gaps.legend_covered", lang))),
+            (villages.loc[~covered], MapSymbol("#ffffff", "#d62728", 3.5,
+                                               t("gaps.legend_uncovered", lang))),
+            (venues, MapSymbol("#1b9e77", "#ffffff", 3.0, t("map.layer.venues", lang))),
+        ]  # fmt: skip
+        title = t("ov.report_map", lang)
+        chart = bar_chart_svg(
+            [names.get(c, c) for c in rows["county_code"]],
+            shares,
+            title=t("ov.chart_title", lang),
+            value_labels=[fmt_pct(s, lang) for s in shares],
+        )
+        return [
+            (title, coverage_map_svg(counties, townships, layers, title=title)),
+            (t("ov.chart_title", lang), chart),
+        ]
+
+    return draw
+
+
+def checks_columns(lang: str) -> dict:
+    """Column config of the checks table: the status stays pinned in view on any screen."""
+    column = st.column_config
+    return {
+        t("col.status", lang): column.TextColumn(width="small", pinned=True),
+        t("col.check", lang): column.TextColumn(width="medium"),
+        t("col.result", lang): column.TextColumn(width="small"),
+    }
 
 
 def render(lang: str) -> None:
@@ -216,7 +273,10 @@ def render(lang: str) -> None:
         t(key, lang): st.column_config.NumberColumn(format="localized")
         for key in ("col.population", "col.population_covered")
     }  # 101,519 rather than 101519
-    left.dataframe(table, hide_index=True, width="stretch", column_config=thousands)
+    thousands[t("col.county", lang)] = st.column_config.TextColumn(pinned=True)
+    left.dataframe(
+        table, hide_index=True, width="stretch", column_config=thousands, placeholder=PLACEHOLDER
+    )
     right.altair_chart(county_chart(summary, lang), width="stretch")
     left, right = st.columns([3, 2])
     with left:
@@ -225,17 +285,24 @@ def render(lang: str) -> None:
     with right:
         st.subheader(t("ov.checks", lang))
         checks = checks_table(status, radii, detour, lang)
-        st.dataframe(checks, hide_index=True, width="stretch")
+        st.dataframe(
+            checks,
+            hide_index=True,
+            width="stretch",
+            column_config=checks_columns(lang),
+            placeholder=PLACEHOLDER,
+        )
     equity_section(status, radii, detour, lang)
+    figures = report_figures(status, radii, detour, summary, lang)
     with st.expander(t("ov.print", lang)):
         st.caption(t("ov.print_hint", lang))
         st.download_button(
             t("ov.download_report", lang),
             data=lambda: report_html(
-                lang, as_of, standard_text, kpis, levels, table, checks,
+                lang, as_of, standard_text, kpis, levels, table, checks, figures(),
                 notes=illustrative_notes(status, lang),
             ),  # fmt: skip
-            file_name="venuemap_overview.html",
+            file_name=export_name("venuemap_overview", [], "html", date.today()),
             mime="text/html",
             on_click="ignore",
             key="overview_report",

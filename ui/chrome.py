@@ -9,7 +9,7 @@ with no tile server, so they work offline and print well.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,8 @@ import streamlit as st
 
 from ui import loaders
 from ui.i18n import LANGS, t
+from ui.narrow import close_sidebar_after_navigation
+from ui.widget_text import translate_widgets
 from venuemap import usecases
 
 if TYPE_CHECKING:  # altair loads with the first chart, not with every page (~0.2 s)
@@ -114,6 +116,8 @@ def render_sidebar(lang: str) -> None:
         )
         _store_block(status, lang)
         _standard_block(lang)
+        translate_widgets(lang)
+        close_sidebar_after_navigation()
     st.html(PRINT_CSS)
 
 
@@ -287,13 +291,16 @@ def report_html(
     levels: dict[str, str],
     counties: pd.DataFrame,
     checks: pd.DataFrame,
+    figures: Sequence[tuple[str, str]] = (),
     notes: list[str] | None = None,
 ) -> str:
     """Return a self-contained printable HTML report of the overview (no script, no outside URL).
 
     ``notes`` are the illustrative-data labels (`illustrative_notes`), printed under the title
     so a printed page carries the same label as the screen. Every text is escaped: county and
-    township names come from data files.
+    township names come from data files. ``figures`` are (heading, inline ``<svg>`` markup
+    built by :mod:`ui.report_svg`) pairs, placed after the headline figures; the SVG is trusted
+    markup (its own texts are escaped where it is built).
     """
 
     def tiles(items: dict[str, str]) -> str:
@@ -313,6 +320,9 @@ def report_html(
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     title = escape(t("ov.report_title", lang, region=loaders.region().label(lang)))
+    drawn = "".join(
+        f"<h2>{escape(heading)}</h2><div class='fig'>{svg}</div>" for heading, svg in figures
+    )
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
@@ -322,7 +332,8 @@ body {{ font-family: sans-serif; margin: 1.5cm; color: #222; }}
 .label {{ font-size: 0.85em; color: #555; }} .value {{ font-size: 1.4em; font-weight: bold; }}
 table {{ border-collapse: collapse; margin: 8px 0 16px; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
-@media print {{ body {{ margin: 0.5cm; }} .tile, table {{ break-inside: avoid; }} }}
+.fig svg {{ max-width: 100%; height: auto; font-family: sans-serif; }}
+@media print {{ body {{ margin: 0.5cm; }} .tile, table, .fig {{ break-inside: avoid; }} }}
 </style></head><body>
 <h1>{title}</h1>
 <p>{escape(as_of)}<br>{escape(standard)}</p>
@@ -330,6 +341,7 @@ th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
 {tiles(kpis)}
 <h2>{escape(t("ov.by_level", lang))}</h2>
 {tiles(levels)}
+{drawn}
 <h2>{escape(t("ov.by_county", lang))}</h2>
 {table(counties)}
 <h2>{escape(t("ov.checks", lang))}</h2>

@@ -135,6 +135,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "county's population split equally among them.",
     ),
     "ov.report_title": ("{region}群团服务阵地覆盖报告", "{region} service venue coverage report"),
+    "ov.report_map": (
+        "覆盖图（村（社区）是否在服务范围内）",
+        "Coverage map (villages inside or outside every venue's reach)",
+    ),
     "ov.standard_used": (
         "服务标准：县级 {county} 公里，乡镇 {township} 公里，"
         "村（社区）{village} 公里，绕行系数 {detour}",

@@ -78,9 +78,16 @@ def get_basemap(code: str) -> Basemap:
 
 
 def basemap_label(code: str, lang: str, token: str | None = None) -> str:
-    """Return the selector label of basemap ``code``, noting when it needs a missing key."""
+    """Return the selector label of basemap ``code``, noting the internet and a missing key.
+
+    A planner on an intranet should see before choosing that a basemap fetches tiles from the
+    internet ("OpenStreetMap（需联网）"), not only after the map stays blank.
+    """
+    basemap = get_basemap(code)
     label = tr(f"map.basemap.{code}", lang)
-    if get_basemap(code).needs_token and not token:
+    if basemap.online:
+        label += tr("map.basemap.needs_internet", lang)
+    if basemap.needs_token and not token:
         label += tr("map.basemap.needs_token", lang)
     return label
 

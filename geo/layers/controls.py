@@ -28,7 +28,7 @@ table.vm-popup th { text-align: left; padding: 1px 8px 1px 0; color: #555; font-
 table.vm-popup td { padding: 1px 0; max-width: 260px; overflow-wrap: anywhere; }
 .vm-popup-title { font-weight: 600; font-size: 13px; margin-bottom: 4px; overflow-wrap: anywhere; }
 .vm-legend { background: rgba(255,255,255,0.92); padding: 6px 8px; font-size: 12px;
-  line-height: 18px; max-height: 45vh; overflow-y: auto; }
+  line-height: 18px; overflow: auto; box-sizing: border-box; }
 .vm-legend-title { font-weight: 600; margin-bottom: 2px; cursor: pointer; }
 .vm-legend-row { display: flex; align-items: center; gap: 6px; }
 .vm-swatch { display: inline-block; width: 12px; height: 12px; flex: none; box-sizing: border-box; }

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.layers._element import StyledGeoJson, make_features
-from geo.layers._html import detail_table, esc, fmt_int, fmt_people, tip, tr
+from geo.layers._html import detail_table, esc, fmt_int, fmt_km, fmt_people, tip, tr
 
 #: CSS class of each proposed-site marker.
 PROPOSED_CLASS = "vm-proposed"
@@ -59,11 +59,17 @@ class GapStyle:
 
 @dataclass(frozen=True)
 class ProposedStyle:
-    """How proposed sites are drawn."""
+    """How planned and proposed sites are drawn: a dashed purple ring and its service circle.
+
+    The circle has the site's own reach (``reach_m``), so the villages a proposal newly covers
+    lie inside a drawn circle, as covered villages do.
+    """
 
     color: str = "#6a3d9a"
     radius_px: float = 8.0
     weight: float = 3.0
+    dash: str = "4 3"
+    area_fill_opacity: float = 0.12
 
 
 def gap_layer(
@@ -106,6 +112,30 @@ def gap_layer(
     return group
 
 
+def planned_areas(sites: gpd.GeoDataFrame, style: ProposedStyle, lang: str) -> StyledGeoJson:
+    """Return the service circle of each site (``reach_m`` metres, geodesic) as one element."""
+    from geo.layers.coverage import geodesic_circles
+
+    reach = pd.to_numeric(sites["reach_m"], errors="coerce").to_numpy(float)
+    keep = np.isfinite(reach) & (reach > 0)
+    points = sites.loc[keep]
+    circles = [
+        geodesic_circles(np.array([pt.x]), np.array([pt.y]), float(r))[0]
+        for pt, r in zip(points.geometry, reach[keep], strict=True)
+    ]
+    areas = gpd.GeoDataFrame(geometry=circles, crs=sites.crs)
+    area_style = {
+        "color": style.color,
+        "weight": 1.0,
+        "dashArray": style.dash,
+        "fillColor": style.color,
+        "fillOpacity": style.area_fill_opacity,
+        "className": f"{PROPOSED_CLASS}-area",
+    }
+    tips = [esc(tr("map.legend.planned_area", lang, radius=fmt_km(r, lang))) for r in reach[keep]]
+    return StyledGeoJson(make_features(areas, [0] * len(areas), tooltips=tips), [area_style])
+
+
 def proposed_layer(
     sites: gpd.GeoDataFrame,
     *,
@@ -113,14 +143,20 @@ def proposed_layer(
     lang: str = "zh",
     show: bool = True,
 ) -> folium.FeatureGroup:
-    """Return proposed sites (optional columns name, rank, covers_population) as markers."""
+    """Return planned sites (optional name, rank, covers_population, reach_m) as markers.
+
+    With a ``reach_m`` column each site also gets its service circle, drawn under the markers.
+    """
     group = folium.FeatureGroup(name=tr("map.layer.proposed", lang), show=show)
     if sites.empty:
         return group
+    if "reach_m" in sites.columns:
+        planned_areas(sites, style, lang).add_to(group)
     marker = {
         "radius": style.radius_px,
         "color": style.color,
         "weight": style.weight,
+        "dashArray": style.dash,
         "fillColor": "#ffffff",
         "fillOpacity": 0.9,
         "className": PROPOSED_CLASS,

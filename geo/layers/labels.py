@@ -79,6 +79,7 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
     "map.basemap.tianditu": {"zh": "天地图", "en": "Tianditu"},
     "map.basemap.amap": {"zh": "高德地图", "en": "Amap"},
     "map.basemap.needs_token": {"zh": "（需密钥）", "en": " (needs a key)"},
+    "map.basemap.needs_internet": {"zh": "（需联网）", "en": " (needs internet)"},
     "map.basemap.annotation": {"zh": "天地图 注记", "en": "Tianditu labels"},
     # layer names (LayerControl and toggles)
     "map.layer.counties": {"zh": "县界", "en": "County boundaries"},
@@ -86,7 +87,7 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
     "map.layer.coverage": {"zh": "服务覆盖范围", "en": "Service coverage"},
     "map.layer.uncovered": {"zh": "未覆盖村（社区）", "en": "Uncovered villages"},
     "map.layer.gaps": {"zh": "覆盖缺口", "en": "Coverage gaps"},
-    "map.layer.proposed": {"zh": "建议选址", "en": "Proposed sites"},
+    "map.layer.proposed": {"zh": "规划阵地（选址）", "en": "Planned sites"},
     "map.layer.venues": {"zh": "阵地", "en": "Venues"},
     "map.layer.access": {"zh": "可达性（供需比）", "en": "Access (supply per resident)"},
     "map.layer.rings": {"zh": "一站多圈服务圈", "en": "Service rings (one station, several)"},
@@ -140,7 +141,11 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
         "zh": "覆盖缺口（未覆盖人口）",
         "en": "Coverage gap (uncovered population)",
     },
-    "map.legend.proposed": {"zh": "建议选址", "en": "Proposed site"},
+    "map.legend.proposed": {"zh": "规划阵地（选址）", "en": "Planned site"},
+    "map.legend.planned_area": {
+        "zh": "规划阵地服务范围（{radius}）",
+        "en": "Planned site service area ({radius})",
+    },
     "map.legend.illustrative": {
         "zh": "空心圆点：示意位置",
         "en": "Hollow dot: illustrative position",

@@ -29,6 +29,7 @@ from geo.layers.coverage import CoverageStyle, UncoveredStyle, coverage_layer, u
 from geo.layers.gaps import GapStyle, ProposedStyle, gap_layer, proposed_layer
 from geo.layers.legend import Legend, LegendEntry
 from geo.layers.venues import VenueStyle, venue_layer
+from geo.layers.view import FIT_MAX_ZOOM, MapView
 from geo.schema import KINDS, LEVELS, label
 
 #: Layer codes the page can switch on and off.
@@ -74,6 +75,12 @@ class MapData:
     access, rings
         Villages with their access (``venuemap.usecases.access.access_layer``); service rings
         (``analysis.rings.service_rings``).
+        Planned sites: the last siting proposal and the register's planned venues. With a
+        ``reach_m`` column (straight-line metres of the standard the sites were planned with)
+        each is drawn with its own service circle.
+    focus
+        What the view fits to (the venues a filter or search selected); None fits the
+        boundaries.
     """
 
     venues: gpd.GeoDataFrame | None = None
@@ -86,15 +93,19 @@ class MapData:
     venue_cells: gpd.GeoDataFrame | None = None
     access: gpd.GeoDataFrame | None = None
     rings: gpd.GeoDataFrame | None = None
+    focus: gpd.GeoDataFrame | None = None
 
 
 @dataclass(frozen=True)
 class MapOptions:
-    """How the map is drawn: basemap, visible layers, styles, display simplification.
+    """How the map is drawn: basemap, visible layers, styles, display simplification, view.
 
     ``simplify_deg`` applies to boundaries, ``coverage_simplify_deg`` to coverage areas; both
     are display-only tolerances in degrees (0 = draw as given). ``centre`` (lat, lon) is where
     the view starts before it is fitted to the counties (pass the active region's centre).
+    are display-only tolerances in degrees (0 = draw as given). ``view_scope`` names the map
+    whose view the browser remembers and ``view_key`` the selection it fits (see
+    ``geo.layers.view``): the same key keeps the user's view, a new one fits the new focus.
     """
 
     basemap: str = basemaps.DEFAULT_BASEMAP
@@ -109,6 +120,9 @@ class MapOptions:
     simplify_deg: float = 0.0005
     coverage_simplify_deg: float = COVERAGE_TOLERANCE_DEG
     centre: tuple[float, float] = NATIONAL_CENTRE
+    view_scope: str = ""
+    view_key: str = ""
+    fit_max_zoom: int = FIT_MAX_ZOOM
 
 
 def _present(gdf: gpd.GeoDataFrame | None) -> bool:
@@ -120,10 +134,17 @@ def _display(gdf: gpd.GeoDataFrame, options: MapOptions) -> gpd.GeoDataFrame:
 
 
 def _fit(m: folium.Map, data: MapData, options: MapOptions) -> None:
-    for gdf in (data.counties, data.townships, data.venues):
+    """Fit the focus (else the boundaries, else the venues), or keep the remembered view."""
+    for gdf in (data.focus, data.counties, data.townships, data.venues):
         if _present(gdf):
             west, south, east, north = _display(gdf, options).total_bounds
-            m.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
+            bounds = [[float(south), float(west)], [float(north), float(east)]]
+            MapView(
+                bounds,
+                scope=options.view_scope,
+                key=options.view_key,
+                max_zoom=options.fit_max_zoom,
+            ).add_to(m)
             return
 
 
@@ -230,9 +251,20 @@ def legend_entries(data: MapData, options: MapOptions, lang: str) -> list[Legend
             for text, color in zip(style.class_labels(lang), style.colors, strict=True)
         ]
     if _present(data.proposed) and "proposed" in shown:
-        entries.append(
-            LegendEntry(tr("map.legend.proposed", lang), options.proposed_style.color, "ring")
-        )
+        entries += _planned_entries(data.proposed, options, lang)
+    return entries
+
+
+def _planned_entries(sites: gpd.GeoDataFrame, options: MapOptions, lang: str) -> list[LegendEntry]:
+    """Legend rows of planned sites: the dashed ring, then one row per service radius drawn."""
+    color = options.proposed_style.color
+    entries = [LegendEntry(tr("map.legend.proposed", lang), color, "planned")]
+    if "reach_m" in sites.columns:
+        radii = sorted({float(r) for r in sites["reach_m"].dropna() if float(r) > 0})
+        entries += [
+            LegendEntry(tr("map.legend.planned_area", lang, radius=fmt_km(r, lang)), color, "fill")
+            for r in radii
+        ]
     return entries
 
 

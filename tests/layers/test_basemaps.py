@@ -24,12 +24,18 @@ def test_none_has_no_tiles_and_osm_one():
 def test_tianditu_needs_a_token_and_follows_the_language():
     assert tile_layers("tianditu_vec", token=None) == []
     assert basemap_label("tianditu_vec", "zh", None).endswith("（需密钥）")
-    assert basemap_label("tianditu_vec", "en", "k") == "Tianditu vector"
+    assert basemap_label("tianditu_vec", "en", "k") == "Tianditu vector (needs internet)"
     zh = [layer.tiles for layer in tile_layers("tianditu_img", lang="zh", token="a/b")]
     assert "LAYER=img" in zh[0] and "LAYER=cia" in zh[1]
     assert all(url.endswith("tk=a%2Fb") for url in zh)
     en = [layer.tiles for layer in tile_layers("tianditu_vec", lang="en", token="k")]
     assert "LAYER=vec" in en[0] and "LAYER=eva" in en[1]
+
+
+@pytest.mark.parametrize(("code", "online"), [("none", False), ("osm", True), ("amap", True)])
+def test_basemaps_that_need_the_internet_say_so_in_the_list(code, online):
+    assert basemap_label(code, "zh").endswith("（需联网）") is online
+    assert basemap_label(code, "en").endswith("(needs internet)") is online
 
 
 def test_unknown_basemap_names_the_valid_ones():
