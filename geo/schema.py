@@ -87,6 +87,8 @@ VENUE_COLUMNS: tuple[str, ...] = (
     "status",
     "year_opened",
     "position",
+    "surveyed_at",
+    "accuracy_m",
 )
 
 #: The register's CRS. CGCS2000 (EPSG:4490) and WGS84 agree to well under a metre here.

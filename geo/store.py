@@ -65,6 +65,7 @@ def conform_register(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
     out["level"] = pd.to_numeric(out["level"], errors="coerce").astype("Int64")
     out["year_opened"] = pd.to_numeric(out["year_opened"], errors="coerce").astype("Int64")
+    out["accuracy_m"] = pd.to_numeric(out["accuracy_m"], errors="coerce").astype(float)
     return normalise_codes(out)
 
 

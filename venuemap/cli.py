@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from geo.errors import VenuemapError
-from venuemap import __version__, cli_analysis, cli_export, cli_import
+from venuemap import __version__, cli_analysis, cli_export, cli_import, cli_survey
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
 EPILOG = """\
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"venuemap {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (cli_import, cli_export, cli_analysis):
+    for module in (cli_import, cli_export, cli_analysis, cli_survey):
         module.register(subparsers)
     return parser
 
