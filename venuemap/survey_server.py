@@ -125,7 +125,9 @@ _PAGE = """<!doctype html>
     <button id="use-pasted" type="button">使用此坐标</button>
   </details>
   <h2>补充信息（可选）</h2>
-  <label>照片<input id="photo" type="file" accept="image/*" capture="environment"></label>
+  <label class="file">拍照或选择照片
+    <input id="photo" type="file" accept="image/*" capture="environment" hidden></label>
+  <p id="photo-name" class="status">未选择照片</p>
   <label>开放时间
     <input id="opening_hours" maxlength="200" placeholder="周一至周五 9:00-17:00"></label>
   <label>联系人及电话<input id="contact" maxlength="200"></label>

@@ -34,7 +34,9 @@
         showMoved();
       });
     } else { pin.setLatLng([lat, lon]); }
-    map.setView([lat, lon], Math.max(map.getZoom(), 15));
+    // Show both the register's point and the new one, so the move can be judged at a glance.
+    map.fitBounds(L.latLngBounds([[venue.lat, venue.lon], [lat, lon]]),
+                  { padding: [30, 30], maxZoom: 16 });
     showMoved();
     $("submit").disabled = false;
   }
@@ -74,7 +76,8 @@
 
   $("photo").addEventListener("change", function () {
     var file = this.files && this.files[0];
-    if (!file) { state.photo = null; return; }
+    if (!file) { state.photo = null; say("photo-name", "未选择照片"); return; }
+    say("photo-name", "已选择：" + file.name);
     var img = new Image();
     img.onload = function () {
       var scale = Math.min(1, 1600 / Math.max(img.width, img.height));
