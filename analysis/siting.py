@@ -374,7 +374,8 @@ def proposal_venues(result: SitingResult, candidates: gpd.GeoDataFrame) -> gpd.G
         "year_opened": pd.array([pd.NA] * len(chosen), dtype="Int64"),
         "position": "illustrative",
     })  # fmt: skip
-    out = gpd.GeoDataFrame(rows[list(VENUE_COLUMNS)], geometry=chosen.geometry.to_numpy(),
+    out = gpd.GeoDataFrame(rows.reindex(columns=list(VENUE_COLUMNS)),
+                           geometry=chosen.geometry.to_numpy(),
                            crs=chosen.crs)  # fmt: skip
     return out.to_crs(STORAGE_CRS) if out.crs is not None else out
 

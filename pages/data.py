@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import loaders
+from ui import loaders, survey_panel
 from ui.chrome import current_lang, current_standard, ensure_entrypoint, select
 from ui.data_ops import (
     CRS_OPTIONS,
@@ -223,8 +223,9 @@ def render(lang: str) -> None:
     st.header(t("data.title", lang))
     filters = filters_row(lang, status)
     st.caption(t("data.filters_note", lang))
-    table_tab, download_tab, import_tab = st.tabs(
-        [t("data.table", lang), t("data.download", lang), t("data.import", lang)]
+    table_tab, download_tab, import_tab, survey_tab = st.tabs(
+        [t("data.table", lang), t("data.download", lang), t("data.import", lang),
+         t("data.survey", lang)]
     )
     with table_tab:
         table_section(lang, status, filters)
@@ -232,6 +233,9 @@ def render(lang: str) -> None:
         download_section(lang, status, filters)
     with import_tab:
         import_section(lang, status)
+    with survey_tab:
+        who = st.session_state.get("user") or "dashboard"
+        survey_panel.survey_tab(lang, status, filters, who=who)
 
 
 ensure_entrypoint(__file__)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
-from ui import loaders
+from ui import loaders, survey_panel
 from ui.chrome import (
     as_of_text,
     boundary_chart,
@@ -166,7 +166,9 @@ def render(lang: str) -> None:
         detour=detour,
     )
     as_of = t("chrome.as_of", lang, date=as_of_text(status, lang))
-    st.caption(f"{t('ov.subtitle', lang)} · {as_of} · {standard_text}")
+    register = loaders.venues(status.path, status.version)
+    surveyed = survey_panel.progress_line(register, lang)
+    st.caption(f"{t('ov.subtitle', lang)} · {as_of} · {standard_text} · {surveyed}")
     kpis = kpi_row(status, radii, detour, lang)
     levels = level_row(status, radii, detour, lang)
     summary = loaders.coverage_summary(status.path, status.version, radii, detour, "county_code")
@@ -187,11 +189,16 @@ def render(lang: str) -> None:
         st.subheader(t("ov.checks", lang))
         checks = checks_table(status, radii, detour, lang)
         st.dataframe(checks, hide_index=True, width="stretch")
+    with st.expander(t("survey.by_county_kind", lang)):
+        counties = loaders.reference_layer("counties")
+        st.dataframe(survey_panel.progress_table(register, counties, lang), hide_index=True,
+                     width="stretch")
     with st.expander(t("ov.print", lang)):
         st.caption(t("ov.print_hint", lang))
         st.download_button(
             t("ov.download_report", lang),
-            data=lambda: report_html(lang, as_of, standard_text, kpis, levels, table, checks),
+            data=lambda: report_html(lang, as_of, f"{standard_text} · {surveyed}", kpis, levels,
+                                     table, checks),
             file_name="venuemap_overview.html",
             mime="text/html",
             on_click="ignore",

@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "gap_hexes": "gaps",
     "gap_layer": "gaps",
     "proposed_layer": "gaps",
+    "survey_layer": "survey",
     "Legend": "legend",
     "LegendEntry": "legend",
     "LAYER_CODES": "map",

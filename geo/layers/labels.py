@@ -87,6 +87,7 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
     "map.layer.uncovered": {"zh": "未覆盖村（社区）", "en": "Uncovered villages"},
     "map.layer.gaps": {"zh": "覆盖缺口", "en": "Coverage gaps"},
     "map.layer.proposed": {"zh": "建议选址", "en": "Proposed sites"},
+    "map.layer.survey": {"zh": "待审核的实测位置", "en": "Surveys awaiting review"},
     "map.layer.venues": {"zh": "阵地", "en": "Venues"},
     "map.layer.level": {"zh": "{level}阵地", "en": "{level} venues"},
     "map.layer.coverage_level": {"zh": "{level}覆盖", "en": "{level} coverage"},
@@ -109,6 +110,10 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
     "map.field.rank": {"zh": "排序", "en": "Rank"},
     "map.field.gap_value": {"zh": "未覆盖人口", "en": "Uncovered population"},
     "map.field.covers": {"zh": "新增覆盖人口", "en": "Newly covered population"},
+    "map.field.moved": {"zh": "移动 {m} 米", "en": "moves {m} m"},
+    "map.field.moved_m": {"zh": "移动距离（米）", "en": "Moved (m)"},
+    "map.field.accuracy_m": {"zh": "定位精度（米）", "en": "Accuracy (m)"},
+    "map.field.flagged": {"zh": "需复核", "en": "Check"},
     "map.position.illustrative": {
         "zh": "示意（非实测位置）",
         "en": "Illustrative (not a surveyed position)",

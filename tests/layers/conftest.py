@@ -83,8 +83,10 @@ def venues() -> gpd.GeoDataFrame:
             Point(102.07, 35.62),
         ),
     ]
-    columns = [*VENUE_COLUMNS, "geometry"]
-    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
+    # The rows hold the register's first columns; columns added to the schema later are empty.
+    held = [*VENUE_COLUMNS[: len(rows[0]) - 1], "geometry"]
+    gdf = gpd.GeoDataFrame(rows, columns=held, geometry="geometry", crs="EPSG:4326")
+    return gdf.reindex(columns=[*VENUE_COLUMNS, "geometry"])
 
 
 @pytest.fixture
