@@ -21,3 +21,18 @@ class StoreError(VenuemapError):
 
 class AnalysisError(VenuemapError):
     """Inputs to an analysis are unusable (empty layer, missing population, degrees for metres)."""
+
+
+class ConflictError(StoreError):
+    """A write was based on a stale version of a venue (someone else changed it first).
+
+    The command line exits 3: nothing was written; read the venue again and redo the change.
+    """
+
+    exit_code = 3
+
+
+class StoreBusyError(StoreError):
+    """Another writer held the store longer than the busy timeout; retry later (exit 75)."""
+
+    exit_code = 75

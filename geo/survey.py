@@ -6,8 +6,9 @@ and can be revoked. Opening the survey page issues a one-time form nonce (also s
 a submission must spend one, so a replayed request is refused. A submission is *pending* until
 a planner approves or rejects it; nothing here changes the venue register.
 
-The tables live in the store's own SQLite file (a GeoPackage is SQLite; GDAL and QGIS ignore
-tables not registered in ``gpkg_contents``). Every write is one ``BEGIN IMMEDIATE`` transaction.
+The tables live in the store itself: in the GeoPackage's SQLite file (GDAL and QGIS ignore
+tables not registered in ``gpkg_contents``) inside one ``BEGIN IMMEDIATE`` transaction per call,
+or in the PostGIS store's schema. The SQL is written once, with ``?`` placeholders.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 from geo.errors import StoreError
 
@@ -27,7 +28,6 @@ from geo.errors import StoreError
 DEFAULT_TOKEN_DAYS = 90
 #: How long a survey page's one-time form nonce stays valid.
 NONCE_HOURS = 12
-_BUSY_TIMEOUT_S = 30.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS survey_tokens (
@@ -45,21 +45,21 @@ CREATE TABLE IF NOT EXISTS survey_nonces (
     used_at TEXT
 );
 CREATE TABLE IF NOT EXISTS survey_submissions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {serial},
     venue_id TEXT NOT NULL,
     token_hash TEXT NOT NULL,
     submitted_at TEXT NOT NULL,
-    lon REAL NOT NULL,
-    lat REAL NOT NULL,
-    accuracy_m REAL,
+    lon {real} NOT NULL,
+    lat {real} NOT NULL,
+    accuracy_m {real},
     source TEXT NOT NULL,
-    device_lon REAL,
-    device_lat REAL,
+    device_lon {real},
+    device_lat {real},
     opening_hours TEXT,
     contact TEXT,
     organizations TEXT,
-    floor_area_m2 REAL,
-    photo BLOB,
+    floor_area_m2 {real},
+    photo {blob},
     photo_type TEXT,
     status TEXT NOT NULL DEFAULT 'pending',
     reviewed_by TEXT,
@@ -115,35 +115,44 @@ def now_utc() -> dt.datetime:
 
 
 class SurveyBook:
-    """Survey tokens, nonces and submissions in the store file ``path``.
+    """Survey tokens, nonces and submissions in the user's store (either backend).
 
     Parameters
     ----------
-    path
-        The store's GeoPackage (SQLite) file; created if it does not exist yet.
+    store
+        An open store (``geo.store.open_store``): a GeoPackage or a PostGIS store.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def exists(self) -> bool:
+        """Return True when the store exists (nothing to read from one that does not)."""
+        return bool(self.store.exists())
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """Yield a connection inside ``BEGIN IMMEDIATE``; commit on success, roll back on error."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def _transaction(self) -> Iterator[_Sql]:
+        """Yield a cursor wrapper inside one write transaction of the store's database."""
+        from geo.store.postgis import PostgisStore
+
+        if isinstance(self.store, PostgisStore):
+            with self.store.cursor() as cur:
+                cur.execute(_SCHEMA.format(serial="BIGSERIAL PRIMARY KEY", blob="BYTEA",
+                                           real="DOUBLE PRECISION"))
+                yield _Sql(cur, "%s")
+            return
+        con = self.store._connect(write=True)  # noqa: SLF001 - the store's own checks
         try:
-            con = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-        except sqlite3.Error as error:
-            raise StoreError(f"cannot open the store {self.path}: {error}") from None
-        try:
-            con.executescript(_SCHEMA)  # idempotent; executescript must run outside BEGIN
+            con.executescript(_SCHEMA.format(serial="INTEGER PRIMARY KEY AUTOINCREMENT",
+                                             blob="BLOB", real="REAL"))  # fmt: skip
             con.execute("BEGIN IMMEDIATE")
-            yield con
+            yield _Sql(con.cursor(), "?")
             con.execute("COMMIT")
         except sqlite3.Error as error:
             if con.in_transaction:
                 con.execute("ROLLBACK")
             raise StoreError(
-                f"the survey tables in {self.path} could not be read or written: {error}"
+                f"the survey tables in {self.store.path} could not be read or written: {error}"
             ) from None
         except BaseException:
             if con.in_transaction:
@@ -197,7 +206,7 @@ class SurveyBook:
 
     def venue_for_token(self, token: str) -> str | None:
         """Return the venue a live token opens, or None (unknown, revoked or expired)."""
-        if not token or len(token) > 200 or not self.path.exists():
+        if not token or len(token) > 200 or not self.exists():
             return None
         with self._transaction() as con:
             row = con.execute(
@@ -244,11 +253,11 @@ class SurveyBook:
                         (stamp.isoformat(), hash_secret(nonce)))  # fmt: skip
             cursor = con.execute(_INSERT_SUBMISSION, _submission_row(venue_id, token, stamp,
                                                                       fields))  # fmt: skip
-            return int(cursor.lastrowid)
+            return int(cursor.fetchone()[0])
 
     def submissions(self, status: str | None = "pending") -> list[Submission]:
         """Return submissions with ``status`` (all when None), oldest first."""
-        if not self.path.exists():
+        if not self.exists():
             return []
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
         with self._transaction() as con:
@@ -297,7 +306,7 @@ _COLUMNS = (
 _INSERT_SUBMISSION = (
     "INSERT INTO survey_submissions (venue_id, token_hash, submitted_at, lon, lat, accuracy_m, "
     "source, device_lon, device_lat, opening_hours, contact, organizations, floor_area_m2, "
-    "photo, photo_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "photo, photo_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 
 
@@ -309,6 +318,26 @@ def _submission_row(venue_id: str, token: str, stamp: dt.datetime, fields: dict)
         fields.get("organizations"), fields.get("floor_area_m2"), fields.get("photo"),
         fields.get("photo_type"),
     )  # fmt: skip
+
+
+class _Sql:
+    """A cursor that takes ``?`` placeholders on both backends (psycopg wants ``%s``)."""
+
+    def __init__(self, cursor: Any, placeholder: str) -> None:
+        self.cursor = cursor
+        self.placeholder = placeholder
+
+    def execute(self, sql: str, params: tuple = ()) -> Any:
+        """Run one statement; return the cursor (fetchone, fetchall, rowcount)."""
+        if self.placeholder != "?":
+            sql = sql.replace("?", self.placeholder)
+        self.cursor.execute(sql, params)
+        return self.cursor
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        """Run one statement per row."""
+        for row in rows:
+            self.execute(sql, row)
 
 
 def _submission(row: tuple) -> Submission:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo.errors import ConflictError, VenuemapError
 from ui import loaders, survey_panel
 from ui.chrome import current_lang, current_standard, ensure_entrypoint, select
 from ui.data_ops import (
@@ -111,7 +112,7 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
         return
     written = st.session_state.get("import_written")
     if written is not None and written[:2] == (upload.file_id, crs):
-        st.success(t("data.written", lang, n=written[2], path=status.path))
+        st.success(t("data.written", lang, n=written[2], path=status.shown))
         return
     try:
         report = check_upload(upload, crs, status, lang)
@@ -175,15 +176,20 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
             st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
             return
         merged = merge_edits(register, edited)
+        store = loaders.open_user_store(status.path)
+        base = register if len(store.venues()) else None  # None: the demo is stored whole
         try:
-            loaders.open_user_store(status.path).replace_venues(merged)
+            store.replace_venues(merged, kind="edit", base=base)
+        except ConflictError as error:
+            st.error(t("data.conflict", lang, message=md_escape(str(error))))
+            return
         except Exception as error:  # noqa: BLE001
             st.error(t("data.write_failed", lang, message=md_escape(str(error))))
             return
         st.session_state["edits_saved"] = True
         st.rerun()
     if st.session_state.pop("edits_saved", False):
-        st.success(t("data.saved", lang, path=status.path))
+        st.success(t("data.saved", lang, path=status.shown))
 
 
 def download_section(
@@ -217,22 +223,46 @@ def download_section(
         )
 
 
+def history_section(lang: str, status: loaders.StoreStatus) -> None:
+    """List the recorded changes (of one venue, if chosen), with undo of one change."""
+    from venuemap.usecases import edits
+
+    st.subheader(t("data.history", lang))
+    venue = st.text_input(t("data.history_venue", lang), key="history_venue").strip()
+    store = loaders.open_user_store(status.path)
+    rows = edits.history_rows(edits.history(store, venue or None))
+    if not rows:
+        st.caption(t("data.history_empty", lang))
+        return
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    change_id = st.selectbox(t("data.undo_id", lang), [row["id"] for row in rows], key="undo_id")
+    if st.button(t("data.undo", lang), key="undo_button"):
+        try:
+            undone = edits.undo(store, int(change_id))
+        except VenuemapError as error:
+            st.error(md_escape(str(error)))
+            return
+        st.success(t("data.undone", lang, id=change_id, new=undone.id))
+
+
 def render(lang: str) -> None:
     """Draw the Data page."""
     status = loaders.store_status()
     st.header(t("data.title", lang))
     filters = filters_row(lang, status)
     st.caption(t("data.filters_note", lang))
-    table_tab, download_tab, import_tab, survey_tab = st.tabs(
+    table_tab, download_tab, import_tab, history_tab, survey_tab = st.tabs(
         [t("data.table", lang), t("data.download", lang), t("data.import", lang),
-         t("data.survey", lang)]
-    )
+         t("data.history", lang), t("data.survey", lang)]
+    )  # fmt: skip
     with table_tab:
         table_section(lang, status, filters)
     with download_tab:
         download_section(lang, status, filters)
     with import_tab:
         import_section(lang, status)
+    with history_tab:
+        history_section(lang, status)
     with survey_tab:
         who = st.session_state.get("user") or "dashboard"
         survey_panel.survey_tab(lang, status, filters, who=who)

@@ -148,7 +148,7 @@ def scenario_section(status: loaders.StoreStatus, lang: str) -> None:
             progress.update(label=t("gaps.done", lang), state="complete")
         st.session_state["site_params"] = params
     if saved := st.session_state.pop("site_saved", None):
-        st.success(t("gaps.saved", lang, n=saved, path=status.path))
+        st.success(t("gaps.saved", lang, n=saved, path=status.shown))
     last = st.session_state.get("site_params")
     if last is None or last[:2] != params[:2]:
         st.info(t("gaps.not_run", lang))
@@ -265,7 +265,7 @@ def save_section(status: loaders.StoreStatus, proposal: gpd.GeoDataFrame, lang: 
         st.session_state["site_confirm"] = True
     if not st.session_state.get("site_confirm"):
         return
-    st.warning(t("gaps.save_confirm", lang, n=len(proposal), path=status.path))
+    st.warning(t("gaps.save_confirm", lang, n=len(proposal), path=status.shown))
     ok, cancel = st.columns(2)
     if cancel.button(t("gaps.cancel", lang), key="site_cancel"):
         st.session_state["site_confirm"] = False

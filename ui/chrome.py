@@ -116,7 +116,7 @@ def render_sidebar(lang: str) -> None:
 
 def _store_block(status: loaders.StoreStatus, lang: str) -> None:
     st.caption(t("chrome.store", lang))
-    st.code(status.path, language=None, wrap_lines=True)
+    st.code(status.shown, language=None, wrap_lines=True)
     if not status.exists:
         st.caption(t("chrome.store_missing", lang))
     venue_flag, village_flag = loaders.illustrative_flags(status.path, status.version)

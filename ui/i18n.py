@@ -282,6 +282,18 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Showing {n} of {total} venues. Edit cells, then press Save changes.",
     ),
     "data.save": ("保存修改", "Save changes"),
+    "data.conflict": (
+        "别人已先修改了这些阵地，未保存任何修改；请刷新后重做：{message}",
+        "Someone changed these venues first; nothing was saved. Reload and redo: {message}",
+    ),
+    "data.history": ("修改记录", "History"),
+    "data.history_venue": ("阵地（留空为全部）", "Venue (empty: all)"),
+    "data.history_empty": ("还没有修改记录。", "No changes recorded yet."),
+    "data.undo_id": ("要撤销的变更编号", "Change to undo"),
+    "data.undo": ("撤销", "Undo"),
+    "data.undone": (
+        "已撤销变更 {id}（记录为变更 {new}）", "Change {id} undone (recorded as {new})"
+    ),
     "data.saved": ("修改已保存到 {path}", "Changes saved to {path}"),
     "data.edit_invalid": (
         "有修改不合规，尚未保存（表中的修改都还在）：",

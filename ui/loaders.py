@@ -29,7 +29,7 @@ import streamlit as st
 from analysis.standards import Standards, standards_from_mapping
 from geo import boundaries
 from geo.schema import STORAGE_CRS
-from geo.store import GeoPackageStore, open_store, resolve_store_path
+from geo.store import VenueStore, is_database_url, open_store, store_location
 
 #: Bounded caches: a handful of stores per server, a few dozen radius settings per store.
 _DATA_ENTRIES = 8
@@ -70,11 +70,13 @@ class StoreStatus:
     Attributes
     ----------
     path
-        The store file (it may not exist yet: then the bundled demo register is shown).
+        The store file (it may not exist yet: then the bundled demo register is shown), or
+        the ``postgresql://`` URL of a shared database.
     exists
-        Whether the file exists.
+        Whether the file exists (the schema, for a database).
     version
-        A token that changes whenever the file changes (size and modification time).
+        A token that changes whenever the store changes (file and WAL size and time; for a
+        database, its newest change).
     modified
         Date of the last change of the store, or None when there is no store yet.
     """
@@ -84,25 +86,36 @@ class StoreStatus:
     version: str
     modified: dt.date | None
 
+    @property
+    def shown(self) -> str:
+        """The store as shown on screen (a database URL without its password)."""
+        from geo.store import display_location
+
+        return display_location(self.path)
+
 
 def store_path() -> str:
-    """Return the path of the user's store: env ``VENUEMAP_STORE`` or geo.store's default."""
-    return str(resolve_store_path(None))
+    """Return the user's store: ``$VENUEMAP_DATABASE_URL``, ``$VENUEMAP_STORE`` or the default."""
+    return store_location(None)
 
 
 def store_status() -> StoreStatus:
     """Return the open store and its version token (a cheap ``stat``, never cached)."""
     path = store_path()
+    if is_database_url(path):
+        version = open_store(path).data_version()
+        today = dt.datetime.now(dt.UTC).date()
+        return StoreStatus(path=path, exists=version != "none", version=version, modified=today)
     try:
         info = Path(path).stat()
     except OSError:
         return StoreStatus(path=path, exists=False, version="none", modified=None)
-    version = f"{info.st_size}-{info.st_mtime_ns}"
+    version = open_store(path).data_version()
     modified = dt.datetime.fromtimestamp(info.st_mtime, tz=dt.UTC).date()
     return StoreStatus(path=path, exists=True, version=version, modified=modified)
 
 
-def open_user_store(path: str) -> GeoPackageStore:
+def open_user_store(path: str) -> VenueStore:
     """Return the store object for ``path`` (opened fresh: it is mutable, so never cached)."""
     return open_store(path)
 
@@ -350,13 +363,17 @@ def save_planned(status: StoreStatus, proposal: gpd.GeoDataFrame) -> int:
 
     The register shown may be the bundled demo (when the user's store has no venues yet): the
     demo venues are then written too, so that saving a plan never makes the network vanish.
-    The write is atomic (geo.store). Returns the number of venues written.
+    Only new venues are added (one transaction, recorded as a ``proposal`` change), so venues
+    others saved meanwhile are kept. Returns the number of venues written.
     """
     register = venues(status.path, status.version)
-    new = proposal.loc[~proposal["id"].isin(register["id"])]
-    combined = gpd.GeoDataFrame(pd.concat([register, new], ignore_index=True), crs=STORAGE_CRS)
-    open_user_store(status.path).replace_venues(combined)
-    return len(new)
+    planned = proposal.loc[~proposal["id"].isin(register["id"])]
+    store = open_user_store(status.path)
+    rows = planned
+    if not len(store.venues()):  # the demo register is shown: store it with the plan
+        rows = gpd.GeoDataFrame(pd.concat([register, planned], ignore_index=True), crs=STORAGE_CRS)
+    store.add_venues(rows, kind="proposal")
+    return len(planned)
 
 
 @st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)

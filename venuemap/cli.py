@@ -12,18 +12,21 @@ import sys
 from collections.abc import Sequence
 
 from geo.errors import VenuemapError
-from venuemap import __version__, cli_analysis, cli_export, cli_import, cli_survey
+from venuemap import __version__, cli_analysis, cli_export, cli_import, cli_store, cli_survey
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
 EPILOG = """\
 exit codes: 0 success (all rows accepted) · 1 some rows rejected · 2 unusable input
-store: --store PATH, else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
+            3 conflict (stale version; nothing written) · 75 store busy, try again
+store: --database URL or $VENUEMAP_DATABASE_URL (PostGIS), else --store PATH,
+       else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
 examples:
   venuemap validate stations.csv --crs gcj02
   venuemap import stations.csv --crs gcj02 --json
   venuemap export --layer venues --county 632322 --format geojson --out jianzha.geojson
   venuemap coverage --json
   venuemap site --model mclp --add 5 --radius-km 5 --json
+  venuemap history --venue HN-V-1 ; venuemap undo 12 ; venuemap edit HN-V-1 --set status=closed
 """
 
 
@@ -37,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"venuemap {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (cli_import, cli_export, cli_analysis, cli_survey):
+    parser.add_argument("--database", metavar="URL", help="use this PostgreSQL/PostGIS server "
+                        "(postgresql://...) as the store; default $VENUEMAP_DATABASE_URL")
+    parser.add_argument("--user", metavar="NAME", dest="global_user",
+                        help="who acts, recorded in the history (default $VENUEMAP_USER, OS user)")
+    for module in (cli_import, cli_export, cli_analysis, cli_store, cli_survey):
         module.register(subparsers)
     return parser
 
@@ -46,11 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (also used by the console script)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    saved = {name: os.environ.get(name) for name in GLOBAL_ENV.values()}
     try:
+        apply_global_options(args)
         return int(args.func(args))
     except VenuemapError as error:
         print(f"venuemap {args.command}: {error}", file=sys.stderr)
-        return 2
+        return int(getattr(error, "exit_code", 2))
     except KeyboardInterrupt:
         print(f"venuemap {args.command}: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -66,6 +75,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None) if value is None else os.environ.update({name: value})
+
+
+GLOBAL_ENV = {"database": "VENUEMAP_DATABASE_URL", "global_user": "VENUEMAP_USER"}
+
+
+def apply_global_options(args: argparse.Namespace) -> None:
+    """Put ``--database`` and ``--user`` where every store and command reads them (env)."""
+    from geo.store import is_database_url
+
+    if args.database is not None and not is_database_url(args.database.strip()):
+        raise VenuemapError(
+            f"--database {args.database!r}: expected a postgresql://user:password@host/db URL"
+        )
+    for option, name in GLOBAL_ENV.items():
+        if getattr(args, option):
+            os.environ[name] = getattr(args, option).strip()
 
 
 if __name__ == "__main__":

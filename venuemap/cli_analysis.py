@@ -111,6 +111,7 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run_coverage(args: argparse.Namespace) -> int:
     """Print (or write) coverage per level and county, and the four-level checks."""
+    _refuse_store_as_out(args)
     venues, demand, standards, roads = _load_inputs(args)
     result = assess_coverage(demand, venues, standards, detour=args.detour, roads=roads,
                              kinds=_kinds(args.kind))  # fmt: skip
@@ -129,6 +130,7 @@ def run_coverage(args: argparse.Namespace) -> int:
 
 def run_gaps(args: argparse.Namespace) -> int:
     """Print (or write) uncovered demand, deserts, townships without centre, redundant venues."""
+    _refuse_store_as_out(args)
     venues, demand, standards, roads = _load_inputs(args)
     kinds = _kinds(args.kind)
     result = assess_coverage(demand, venues, standards, detour=args.detour, roads=roads,
@@ -159,6 +161,7 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 def run_site(args: argparse.Namespace) -> int:
     """Solve the siting model and print the chosen candidates."""
+    _refuse_store_as_out(args)
     standards = default_standards()
     venues = _read_or(args.venues, lambda: _register_venues(args.store), "venues")
     demand = _read_or(args.demand, lambda: _reference("villages", args.store), "demand")
@@ -375,6 +378,14 @@ def _finite(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if column != out.geometry.name and pd.api.types.is_float_dtype(out[column]):
             out[column] = out[column].where(np.isfinite(out[column])).round(3)
     return out
+
+
+def _refuse_store_as_out(args: argparse.Namespace) -> None:
+    """Refuse ``--out`` naming the store itself (it would overwrite the register)."""
+    from geo.store import refuse_store_as_output
+
+    if getattr(args, "out", None):
+        refuse_store_as_output(args.out, getattr(args, "store", None))
 
 
 def _write_geojson(gdf: gpd.GeoDataFrame, path: str) -> None:

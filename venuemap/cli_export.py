@@ -78,6 +78,9 @@ def coverage_result_layer(name: str, store: str | None) -> gpd.GeoDataFrame:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the filtered layer and say how many features went where."""
+    from geo.store import refuse_store_as_output
+
+    refuse_store_as_output(args.out, args.store)
     gdf = filter_layer(
         load_export_layer(args.layer, args.store),
         county=args.county,

@@ -159,7 +159,9 @@ def render_report(report: ImportReport) -> str:
 
 def _outcome(report: ImportReport, args: argparse.Namespace, store: Any, written: bool) -> str:
     if written:
-        where = getattr(store, "path", args.store)
+        from geo.store import display_location
+
+        where = display_location(getattr(store, "path", args.store))
         count = len(report.accepted)
         layer = report.layer
         return f"已写入 {count} 行（{layer}）/ {count} {layer} rows written to {where}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from geo.register import load_venues
+from geo.store import open_store
 from geo.survey import SurveyBook
 from venuemap.usecases import survey as usecase
 
@@ -13,7 +14,7 @@ def _pending_survey(store, lon_shift=0.002) -> tuple[str, int]:
     link = usecase.issue_links("http://survey.test", store=str(store))[0]
     token = link.url.rsplit("/", 1)[1]
     venue = load_venues(str(store)).set_index("id").loc[link.id]
-    book = SurveyBook(store)
+    book = SurveyBook(open_store(str(store)))
     fields = {"lon": venue.geometry.x + lon_shift, "lat": venue.geometry.y, "source": "device",
               "accuracy_m": 7.0}
     return link.id, book.submit(token, book.issue_nonce(token), fields)

@@ -1,1 +1,1 @@
-"""Use cases shared by the CLI and the dashboard."""
+"""Use cases: what the CLI and the pages do, as plain functions over plain values."""

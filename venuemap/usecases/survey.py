@@ -60,9 +60,9 @@ def survey_book(store: str | None = None) -> SurveyBook:
     demo register stays what the app shows until the user has venues of their own).
     """
     venue_store = open_store(store)
-    if not venue_store.path.exists():
-        venue_store.replace_venues(empty_register())
-    return SurveyBook(venue_store.path)
+    if not venue_store.exists():
+        venue_store.replace_venues(empty_register(), kind="create")
+    return SurveyBook(venue_store)
 
 
 def issue_links(
@@ -102,7 +102,7 @@ def revoke_links(venue_ids: list[str] | None = None, *, store: str | None = None
 
 def venue_for_token(token: str, *, store: str | None = None) -> dict | None:
     """Return what the survey page may show for ``token``: that one venue, or None."""
-    book = SurveyBook(open_store(store).path)
+    book = SurveyBook(open_store(store))
     venue_id = book.venue_for_token(token)
     if venue_id is None:
         return None
@@ -136,7 +136,7 @@ def submit_survey(token: str, payload: dict, *, store: str | None = None) -> int
     if not isinstance(payload, dict):
         raise SurveyRefused("提交内容无效 / the submission should be a JSON object")
     fields = _survey_fields(payload)
-    outcome = SurveyBook(open_store(store).path).submit(token, str(payload.get("nonce", "")),
+    outcome = SurveyBook(open_store(store)).submit(token, str(payload.get("nonce", "")),
                                                        fields)  # fmt: skip
     if outcome == "token":
         raise SurveyRefused("链接无效或已失效 / this survey link is not valid", status=404)
@@ -234,8 +234,8 @@ def pending_surveys(*, store: str | None = None, status: str | None = "pending"
     point), ``found_county_code``, ``other_county``, ``township_distance_m`` and ``flagged``
     (another county, or more than 5 km from the venue's township area).
     """
-    book = SurveyBook(open_store(store).path)
-    rows = [vars(s) for s in book.submissions(status)] if book.path.exists() else []
+    book = SurveyBook(open_store(store))
+    rows = [vars(s) for s in book.submissions(status)]
     columns = list(Submission.__dataclass_fields__)
     frame = pd.DataFrame(rows, columns=columns)
     points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
@@ -284,7 +284,7 @@ def review_surveys(
     chosen = _pending_by_id(book, approve + reject, skipped)
     to_approve = [chosen[i] for i in approve if i in chosen]
     if to_approve:
-        _move_venues(to_approve, store, skipped)
+        _move_venues(to_approve, store, skipped, who)
     done_approved = [s.id for s in to_approve if s.id not in skipped]
     done_rejected = [i for i in reject if i in chosen]
     for ident in done_approved:
@@ -308,13 +308,16 @@ def _pending_by_id(book: SurveyBook, ids: list[int], skipped: dict[int, str]
     return found
 
 
-def _move_venues(surveys: list[Submission], store: str | None, skipped: dict[int, str]) -> None:
-    """Write the approved positions into the register (one write for all of them)."""
-    register = load_venues(store).reset_index(drop=True)
+def _move_venues(surveys: list[Submission], store: str | None, skipped: dict[int, str],
+                 who: str) -> None:  # fmt: skip
+    """Write the approved positions into the register: one versioned change for all of them.
+
+    The change goes through the store's history like any edit (kind ``survey``), so it is
+    listed by ``venuemap history`` and can be undone.
+    """
+    base = load_venues(store).reset_index(drop=True)
+    register = base.copy()
     ids = register["id"].astype(str)
-    for column in ("surveyed_at", "accuracy_m"):
-        if column not in register.columns:
-            register[column] = None
     register = register.astype({"surveyed_at": object, "accuracy_m": object})
     for survey in sorted(surveys, key=lambda s: s.submitted_at):
         rows = ids.index[ids == survey.venue_id]
@@ -325,7 +328,10 @@ def _move_venues(surveys: list[Submission], store: str | None, skipped: dict[int
         register.loc[rows, "position"] = "surveyed"
         register.loc[rows, "surveyed_at"] = survey.submitted_at[:10]
         register.loc[rows, "accuracy_m"] = survey.accuracy_m
-    open_store(store).replace_venues(gpd.GeoDataFrame(register, crs=STORAGE_CRS))
+    venue_store = open_store(store)
+    in_store = len(venue_store.venues()) > 0
+    venue_store.replace_venues(gpd.GeoDataFrame(register, crs=STORAGE_CRS), who=who,
+                               kind="survey", base=base if in_store else None)  # fmt: skip
 
 
 def survey_progress(venues: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -1,0 +1,351 @@
+"""The SQL of the GeoPackage store: the GeoPackage skeleton, our tables, rows in and out.
+
+Tables we own besides the feature layers: ``changes`` (the history), ``users`` (accounts for
+the auth module) and ``schema_migrations`` (which of :data:`MIGRATIONS` ran). They are plain
+SQLite tables, not registered as GeoPackage layers, so QGIS shows only the map layers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import StoreError
+from geo.schema import VENUE_COLUMNS, column_type
+from geo.store import gpkgblob
+from geo.store.history import Row
+from geo.store.protocol import STORE_ENV, VENUES_LAYER, Change
+
+GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
+GPKG_USER_VERSION = 10400
+_WGS84_WKT = (
+    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
+    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
+    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],'
+    'AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
+)
+_SKELETON = (
+    "CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER "
+    "NOT NULL PRIMARY KEY, organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT "
+    "NULL, definition TEXT NOT NULL, description TEXT)",
+    "CREATE TABLE IF NOT EXISTS gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type "
+    "TEXT NOT NULL, identifier TEXT UNIQUE, description TEXT DEFAULT '', last_change DATETIME "
+    "NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), min_x DOUBLE, min_y DOUBLE, "
+    "max_x DOUBLE, max_y DOUBLE, srs_id INTEGER, CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) "
+    "REFERENCES gpkg_spatial_ref_sys(srs_id))",
+    "CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (table_name TEXT NOT NULL, column_name "
+    "TEXT NOT NULL, geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT "
+    "NULL, m TINYINT NOT NULL, CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name), "
+    "CONSTRAINT uk_gc_table_name UNIQUE (table_name), CONSTRAINT fk_gc_tn FOREIGN KEY "
+    "(table_name) REFERENCES gpkg_contents(table_name), CONSTRAINT fk_gc_srs FOREIGN KEY "
+    "(srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))",
+    "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, "
+    "extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT "
+    "ge_tce UNIQUE (table_name, column_name, extension_name))",
+)
+#: Our own tables, by version; each runs once per store (recorded in ``schema_migrations``).
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (1, "history and users", (
+        "CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY AUTOINCREMENT, who TEXT NOT "
+        "NULL, changed_at TEXT NOT NULL, kind TEXT NOT NULL, venue_ids TEXT NOT NULL, "
+        '"before" TEXT, "after" TEXT, undoes INTEGER, info TEXT)',
+        "CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
+        "password_hash TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    )),
+)  # fmt: skip
+_RECORD_DDL = {
+    "version": "version INTEGER NOT NULL DEFAULT 1",
+    "retired": "retired BOOLEAN NOT NULL DEFAULT 0",
+    "extra": "extra TEXT",
+}
+_SQLITE_TYPES = {"integer": "INTEGER", "real": "REAL", "text": "TEXT"}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Return True when the database has a table (or view) called ``name``."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def check_geopackage(conn: sqlite3.Connection, path: Path, *, require_tables: bool = False) -> None:
+    """Refuse a database that is neither empty nor a GeoPackage, with one clear line."""
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if tables == 0 and not require_tables:
+        return
+    if not has_table(conn, "gpkg_contents"):
+        raise StoreError(
+            f"the store {path} is an SQLite database but not a GeoPackage (it has no "
+            f"gpkg_contents table); choose a .gpkg file or a new path with --store or {STORE_ENV}"
+        )
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create the GeoPackage skeleton (new file) and run pending migrations of our tables."""
+    if not has_table(conn, "gpkg_contents"):
+        conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+        for statement in _SKELETON:
+            conn.execute(statement)
+        conn.executemany(
+            "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                ("Undefined Cartesian SRS", -1, "NONE", -1, "undefined", "undefined Cartesian"),
+                ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic"),
+                ("WGS 84 geodetic", 4326, "EPSG", 4326, _WGS84_WKT, "WGS 84 longitude/latitude"),
+            ],
+        )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "description TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT "
+        "(strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
+    )
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    for version, description, statements in MIGRATIONS:
+        if version in done:
+            continue
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
+            (version, description),
+        )
+
+
+def feature_tables(conn: sqlite3.Connection) -> list[str]:
+    """Return the GeoPackage feature layers (those registered in ``gpkg_contents``)."""
+    if not has_table(conn, "gpkg_contents"):
+        return []
+    rows = conn.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'")
+    return [str(row[0]) for row in rows]
+
+
+def _geometry_column(conn: sqlite3.Connection, table: str) -> tuple[str, int]:
+    row = conn.execute(
+        "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
+    ).fetchone()
+    if row is None:
+        raise StoreError(f"the layer {table!r} of the store has no geometry column")
+    return str(row[0]), int(row[1])
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> dict[str, str]:
+    rows = conn.execute(f"PRAGMA table_info({_quote(table)})")
+    return {row[1]: str(row[2]).upper() for row in rows}
+
+
+def ensure_venues_table(conn: sqlite3.Connection, srs_id: int) -> str:
+    """Create the venues layer, or add the columns a foreign/older one lacks; return geometry."""
+    if VENUES_LAYER not in feature_tables(conn):
+        columns = ", ".join(
+            f"{_quote(c)} {_SQLITE_TYPES[column_type(c)]}" for c in VENUE_COLUMNS
+        )
+        conn.execute(
+            f"CREATE TABLE {VENUES_LAYER} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+            f"geom POINT, {columns}, {', '.join(_RECORD_DDL.values())})"
+        )
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {VENUES_LAYER}_id ON {VENUES_LAYER}(id)")
+        _register_layer(conn, VENUES_LAYER, "geom", "POINT", srs_id)
+        return "geom"
+    geometry, _ = _geometry_column(conn, VENUES_LAYER)
+    present = _columns(conn, VENUES_LAYER)
+    for column in VENUE_COLUMNS:
+        if column not in present:
+            kind = _SQLITE_TYPES[column_type(column)]
+            conn.execute(f"ALTER TABLE {VENUES_LAYER} ADD COLUMN {_quote(column)} {kind}")
+    for column, ddl in _RECORD_DDL.items():
+        if column not in present:
+            conn.execute(f"ALTER TABLE {VENUES_LAYER} ADD COLUMN {ddl}")
+    return geometry
+
+
+def _register_layer(
+    conn: sqlite3.Connection, table: str, geometry: str, geometry_type: str, srs_id: int
+) -> None:
+    conn.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+        "VALUES (?, 'features', ?, ?)",
+        (table, table, srs_id),
+    )
+    conn.execute(
+        "INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)",
+        (table, geometry, geometry_type, srs_id),
+    )
+
+
+def touch_contents(conn: sqlite3.Connection, table: str, geometry: str) -> None:
+    """Update the layer's ``last_change`` and extent in ``gpkg_contents`` (GDAL reads them)."""
+    g = _quote(geometry)
+    conn.execute(
+        f"UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
+        f"min_x = (SELECT min(ST_MinX({g})) FROM {_quote(table)}), "
+        f"min_y = (SELECT min(ST_MinY({g})) FROM {_quote(table)}), "
+        f"max_x = (SELECT max(ST_MaxX({g})) FROM {_quote(table)}), "
+        f"max_y = (SELECT max(ST_MaxY({g})) FROM {_quote(table)}) WHERE table_name = ?",
+        (table,),
+    )
+
+
+# ----------------------------------------------------------------------------- venue rows
+def select_venues(
+    conn: sqlite3.Connection, ids: list[str] | None, include_retired: bool
+) -> list[Row]:
+    """Return venue rows (dicts with ``geometry`` decoded), in table order."""
+    geometry, srs_id = _geometry_column(conn, VENUES_LAYER)
+    present = _columns(conn, VENUES_LAYER)
+    wanted = [c for c in (*VENUE_COLUMNS, "version", "retired", "extra") if c in present]
+    sql = f"SELECT {_quote(geometry)}, {', '.join(map(_quote, wanted))} FROM {VENUES_LAYER}"
+    where, params = [], []
+    if not include_retired and "retired" in present:
+        where.append("NOT coalesce(retired, 0)")
+    if ids is not None:
+        if not ids:
+            return []
+        where.append(f"id IN ({', '.join('?' * len(ids))})")
+        params = [str(i) for i in ids]
+    sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY fid"
+    rows = []
+    for record in conn.execute(sql, params):
+        row: Row = {c: None for c in VENUE_COLUMNS}
+        row.update(zip(wanted, record[1:], strict=True))
+        row["id"] = None if row["id"] is None else str(row["id"])
+        row["version"] = int(row.get("version") or 1)
+        row["retired"] = bool(row.get("retired") or 0)
+        row["extra"] = json.loads(row["extra"]) if row.get("extra") else None
+        row["geometry"] = _to_wgs84(gpkgblob.decode(record[0]), srs_id)
+        rows.append(row)
+    return rows
+
+
+def _to_wgs84(geometry: Any, srs_id: int) -> Any:
+    if geometry is None or srs_id in (4326, 0, -1):
+        return geometry
+    return gpd.GeoSeries([geometry], crs=srs_id).to_crs(4326).iloc[0]
+
+
+def _values(row: Row, geometry: str, srs_id: int) -> tuple[list[str], list[Any]]:
+    names = [geometry, *VENUE_COLUMNS, "version", "retired", "extra"]
+    values = [gpkgblob.encode(row.get("geometry"), srs_id)]
+    values += [row.get(c) for c in VENUE_COLUMNS]
+    extra = row.get("extra")
+    values += [int(row["version"]), int(bool(row.get("retired"))),
+               json.dumps(extra, ensure_ascii=False) if extra else None]  # fmt: skip
+    return names, values
+
+
+def insert_venues(conn: sqlite3.Connection, rows: list[Row], geometry: str, srs_id: int) -> None:
+    """Insert new venue rows."""
+    for row in rows:
+        names, values = _values(row, geometry, srs_id)
+        conn.execute(
+            f"INSERT INTO {VENUES_LAYER} ({', '.join(map(_quote, names))}) "
+            f"VALUES ({', '.join('?' * len(values))})",
+            values,
+        )
+
+
+def update_venues(conn: sqlite3.Connection, rows: list[Row], geometry: str, srs_id: int) -> None:
+    """Overwrite venue rows matched by id (other columns of a foreign table are kept)."""
+    for row in rows:
+        names, values = _values(row, geometry, srs_id)
+        assignments = ", ".join(f"{_quote(n)} = ?" for n in names)
+        conn.execute(f"UPDATE {VENUES_LAYER} SET {assignments} WHERE id = ?", [*values, row["id"]])
+
+
+# ----------------------------------------------------------------------------- changes
+_CHANGE_SELECT = (
+    'SELECT id, who, changed_at, kind, venue_ids, "before", "after", undoes FROM changes'
+)
+
+
+def select_changes(conn: sqlite3.Connection, venue_id: str | None) -> list[Change]:
+    """Return the changes, newest first; only those touching ``venue_id`` when given."""
+    if venue_id is None:
+        rows = conn.execute(f"{_CHANGE_SELECT} ORDER BY id DESC").fetchall()
+    else:
+        rows = conn.execute(
+            f"{_CHANGE_SELECT} WHERE EXISTS (SELECT 1 FROM json_each(changes.venue_ids) "
+            "WHERE json_each.value = ?) ORDER BY id DESC",
+            (str(venue_id),),
+        ).fetchall()
+    return [Change.from_row(row) for row in rows]
+
+
+def select_change(conn: sqlite3.Connection, change_id: int) -> Change | None:
+    """Return change ``change_id``, or None."""
+    row = conn.execute(f"{_CHANGE_SELECT} WHERE id = ?", (int(change_id),)).fetchone()
+    return None if row is None else Change.from_row(row)
+
+
+# ----------------------------------------------------------------------------- other layers
+_TYPES = {"b": "BOOLEAN", "i": "INTEGER", "u": "INTEGER", "f": "REAL"}
+
+
+def replace_feature_table(
+    conn: sqlite3.Connection, table: str, gdf: gpd.GeoDataFrame, srs_id: int
+) -> None:
+    """Drop layer ``table`` (with its spatial index and metadata) and write ``gdf`` as it."""
+    if not table.isidentifier():
+        raise StoreError(f"invalid layer name {table!r}")
+    if has_table(conn, table):
+        for (index,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+            (f"rtree_{table}_%",),
+        ).fetchall():
+            if has_table(conn, index):
+                conn.execute(f"DROP TABLE IF EXISTS {_quote(index)}")
+        conn.execute(f"DROP TABLE {_quote(table)}")
+    for meta in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"):
+        conn.execute(f"DELETE FROM {meta} WHERE table_name = ?", (table,))
+    if has_table(conn, "gpkg_ogr_contents"):
+        conn.execute("DELETE FROM gpkg_ogr_contents WHERE table_name = ?", (table,))
+    geometry_name = gdf.geometry.name
+    columns = [c for c in gdf.columns if c != geometry_name]
+    ddl = ", ".join(f"{_quote(c)} {_TYPES.get(gdf[c].dtype.kind, 'TEXT')}" for c in columns)
+    conn.execute(
+        f"CREATE TABLE {_quote(table)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+        f"geom GEOMETRY{', ' + ddl if ddl else ''})"
+    )
+    _register_layer(conn, table, "geom", "GEOMETRY", srs_id)
+    names = ", ".join(["geom", *map(_quote, columns)])
+    marks = ", ".join("?" * (len(columns) + 1))
+    records = [
+        [gpkgblob.encode(geom, srs_id), *(_plain(v) for v in values)]
+        for geom, values in zip(gdf.geometry, gdf[columns].itertuples(index=False), strict=True)
+    ]
+    conn.executemany(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", records)
+    touch_contents(conn, table, "geom")
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+def read_feature_table(conn: sqlite3.Connection, table: str) -> gpd.GeoDataFrame:
+    """Return any feature layer of the store as a GeoDataFrame in its own CRS."""
+    geometry, srs_id = _geometry_column(conn, table)
+    types = _columns(conn, table)
+    columns = [c for c in types if c not in (geometry, "fid")]
+    select = ", ".join(map(_quote, [geometry, *columns]))
+    rows = conn.execute(f"SELECT {select} FROM {_quote(table)} ORDER BY fid").fetchall()
+    frame = pd.DataFrame([row[1:] for row in rows], columns=columns)
+    for column in columns:
+        if types[column] == "BOOLEAN":
+            frame[column] = frame[column].astype("boolean")
+    crs = None if srs_id in (0, -1) else f"EPSG:{srs_id}"
+    geoms = gpd.GeoSeries([gpkgblob.decode(row[0]) for row in rows], crs=crs)
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=crs)

@@ -1,0 +1,378 @@
+"""Versions, retirement, change records and undo — once, for both backends.
+
+A backend supplies a transaction (:class:`Transaction`: read rows, insert, update, record a
+change, read a change); :class:`VersionedStore` builds every write on it. Every write goes
+through :func:`apply_targets`: compare the wanted rows with the current ones, refuse stale
+versions (:class:`geo.errors.ConflictError`), bump versions, write, record one change.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.errors import ConflictError, StoreError
+from geo.schema import STORAGE_CRS, VENUE_COLUMNS, column_type
+from geo.store.protocol import (
+    VENUES_LAYER,
+    VERSION_COLUMN,
+    Change,
+    conform_register,
+    current_actor,
+    empty_register,
+)
+
+Row = dict[str, Any]
+_SKIPPED = {*VENUE_COLUMNS, "version", "retired", "extra", "lon", "lat"}
+
+
+# ----------------------------------------------------------------------------- rows
+def _clean(column: str, value: Any) -> Any:
+    """Return ``value`` as a plain JSON scalar (None for every kind of missing)."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
+                         and pd.isna(value)):  # fmt: skip
+        return None
+    if column == VERSION_COLUMN or column_type(column) == "integer":
+        return int(float(value))
+    if column_type(column) == "real":
+        return float(value)
+    if hasattr(value, "item"):
+        value = value.item()
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+def frame_to_rows(gdf: gpd.GeoDataFrame) -> list[Row]:
+    """Return the venues of ``gdf`` as store rows; columns the register lacks go to ``extra``.
+
+    Unknown columns are never dropped silently: their non-empty values are kept, by name, in
+    the row's ``extra`` (a JSON object in the store).
+    """
+    frame = gdf.to_crs(STORAGE_CRS) if gdf.crs is not None else gdf.set_crs(STORAGE_CRS)
+    geometry_name = frame.geometry.name
+    unknown = [c for c in frame.columns if c not in _SKIPPED and c != geometry_name]
+    conformed = conform_register(frame)
+    rows = []
+    for position in range(len(conformed)):
+        record = conformed.iloc[position]
+        row = {column: _clean(column, record[column]) for column in VENUE_COLUMNS}
+        if row["id"] is None:
+            raise StoreError(f"row {position + 1}: a venue without an id cannot be stored")
+        row["id"] = str(row["id"])
+        version = record.get(VERSION_COLUMN) if VERSION_COLUMN in conformed.columns else None
+        row[VERSION_COLUMN] = _clean(VERSION_COLUMN, version)
+        row["retired"] = False
+        extra = {c: _clean(c, frame.iloc[position][c]) for c in unknown}
+        extra = {k: v for k, v in extra.items() if v is not None}
+        row["extra"] = extra or None
+        row["geometry"] = record.geometry
+        rows.append(row)
+    return rows
+
+
+def rows_to_frame(rows: Iterable[Row]) -> gpd.GeoDataFrame:
+    """Return store rows as a register (VENUE_COLUMNS, ``version``, geometry in EPSG:4326)."""
+    rows = list(rows)
+    if not rows:
+        empty = empty_register()
+        empty.insert(len(VENUE_COLUMNS), VERSION_COLUMN, pd.array([], dtype="Int64"))
+        return empty
+    frame = pd.DataFrame(
+        [{c: row.get(c) for c in (*VENUE_COLUMNS, VERSION_COLUMN)} for row in rows]
+    ).astype(object)
+    geometry = gpd.GeoSeries([row["geometry"] for row in rows], crs=STORAGE_CRS)
+    return conform_register(gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS))
+
+
+def row_to_json(row: Row | None) -> dict[str, Any] | None:
+    """Return a row as JSON values (geometry as WKT), for the ``changes`` table."""
+    if row is None:
+        return None
+    out = {k: v for k, v in row.items() if k != "geometry"}
+    geometry = row.get("geometry")
+    out["geometry"] = None if geometry is None else shapely.to_wkt(geometry, rounding_precision=-1)
+    return out
+
+
+def row_from_json(data: dict[str, Any]) -> Row:
+    """Return the row a :func:`row_to_json` value describes."""
+    row = dict(data)
+    row["geometry"] = None if data.get("geometry") is None else shapely.from_wkt(data["geometry"])
+    return row
+
+
+def same_row(old: Row, new: Row) -> bool:
+    """Return True when two rows hold the same venue data (versions aside)."""
+    for column in (*VENUE_COLUMNS, "retired"):
+        if _clean(column, old.get(column)) != _clean(column, new.get(column)):
+            return False
+    if (old.get("extra") or None) != (new.get("extra") or None):
+        return False
+    a, b = old.get("geometry"), new.get("geometry")
+    if a is None or b is None:
+        return a is b
+    return bool(a.equals_exact(b, 1e-9)) or (a.is_empty and b.is_empty)
+
+
+# ----------------------------------------------------------------------------- transactions
+class Transaction(Protocol):
+    """What a backend's write transaction offers to :class:`VersionedStore`."""
+
+    def rows(self, ids: Iterable[str] | None) -> dict[str, Row]:
+        """Return the current rows (retired ones included) of ``ids`` (None: all)."""
+
+    def insert(self, rows: list[Row]) -> None:
+        """Insert new venue rows."""
+
+    def update(self, rows: list[Row]) -> None:
+        """Overwrite existing venue rows, matched by ``id``."""
+
+    def record(self, who: str, kind: str, before: dict, after: dict, undoes: int | None) -> Change:
+        """Append one row to ``changes`` and return it."""
+
+    def change(self, change_id: int) -> Change | None:
+        """Return one recorded change, or None."""
+
+
+def apply_targets(
+    tx: Transaction,
+    targets: dict[str, Row],
+    *,
+    who: str,
+    kind: str,
+    expect: dict[str, int] | None = None,
+    undoes: int | None = None,
+) -> Change | None:
+    """Write each venue of ``targets`` as given; return the change (None when nothing differs).
+
+    ``expect`` maps venue ids to the version the caller based its edit on; any other current
+    version raises :class:`ConflictError` and nothing is written.
+    """
+    current = tx.rows(list(targets))
+    stale = {
+        venue: (version, (current.get(venue) or {}).get(VERSION_COLUMN))
+        for venue, version in (expect or {}).items()
+        if (current.get(venue) or {}).get(VERSION_COLUMN) != version
+    }
+    if stale:
+        venue, (wanted, actual) = next(iter(sorted(stale.items())))
+        raise ConflictError(
+            f"冲突 conflict: venue {venue} is at version {actual}, not {wanted} "
+            f"({len(stale)} venue(s) changed by someone else meanwhile); nothing was written — "
+            f"reload it (venuemap history --venue {venue}) and redo your change"
+        )
+    inserts, updates, before, after = [], [], {}, {}
+    for venue, target in targets.items():
+        old = current.get(venue)
+        if old is not None and same_row(old, target):
+            continue
+        new = {**target, "id": venue, VERSION_COLUMN: (old[VERSION_COLUMN] + 1) if old else 1}
+        (inserts if old is None else updates).append(new)
+        before[venue], after[venue] = row_to_json(old), row_to_json(new)
+    if not after:
+        return None
+    tx.insert(inserts)
+    tx.update(updates)
+    return tx.record(who, kind, before, after, undoes)
+
+
+class VersionedStore:
+    """The register's write semantics over a backend's :meth:`_transaction` and readers.
+
+    Subclasses implement ``_transaction()`` (a context manager yielding a
+    :class:`Transaction` inside one database transaction), ``_read_rows(include_retired)``,
+    ``_read_changes(venue_id)`` and ``_auto_backup(reason)``.
+    """
+
+    def _transaction(self) -> AbstractContextManager[Transaction]:
+        raise NotImplementedError
+
+    def _read_rows(self, include_retired: bool) -> Iterator[Row]:
+        raise NotImplementedError
+
+    def _read_changes(self, venue_id: str | None) -> list[Change]:
+        raise NotImplementedError
+
+    def _auto_backup(self, reason: str) -> None:
+        raise NotImplementedError
+
+    def venues(self, *, include_retired: bool = False) -> gpd.GeoDataFrame:
+        """Return the venues (register columns + ``version``); retired ones only on request."""
+        return rows_to_frame(self._read_rows(include_retired))
+
+    def changes(self, venue_id: str | None = None) -> list[Change]:
+        """Return the recorded changes, newest first (only those touching ``venue_id``)."""
+        return self._read_changes(venue_id)
+
+    def add_venues(
+        self, gdf: gpd.GeoDataFrame, *, who: str | None = None, kind: str = "import"
+    ) -> Change | None:
+        """Append the venues of ``gdf`` in one transaction and record one change.
+
+        An id already active in the store is refused (nothing written): two imports of the
+        same venue never make two rows. A retired id comes back as a new version. A bulk
+        import is preceded by an automatic backup.
+        """
+        if gdf.empty:
+            return None
+        rows = frame_to_rows(gdf)
+        doubled = sorted({r["id"] for r in rows if sum(x["id"] == r["id"] for x in rows) > 1})
+        if doubled:
+            raise StoreError(f"venue id(s) given twice: {', '.join(doubled[:5])}; make ids unique")
+        if kind == "import":
+            self._auto_backup("import")
+        with self._transaction() as tx:
+            current = tx.rows([r["id"] for r in rows])
+            active = sorted(v for v, row in current.items() if not row["retired"])
+            if active:
+                raise StoreError(
+                    f"{len(active)} venue id(s) already in the store: {', '.join(active[:5])}; "
+                    "nothing was written — give new ids, or edit those venues instead"
+                )
+            targets = {row["id"]: row for row in rows}
+            return apply_targets(tx, targets, who=current_actor(who), kind=kind)
+
+    def replace_venues(
+        self,
+        gdf: gpd.GeoDataFrame,
+        *,
+        who: str | None = None,
+        kind: str = "edit",
+        base: gpd.GeoDataFrame | None = None,
+    ) -> Change | None:
+        """Make the register equal ``gdf``, versioned; venues left out are retired.
+
+        Rows carrying a ``version`` (read from the store) must still be at that version when
+        they differ from the store, else :class:`ConflictError`. With ``base`` (the register
+        the user started from) only the differences ``base`` → ``gdf`` are applied, so that
+        venues others added or changed meanwhile are kept.
+        """
+        rows = {row["id"]: row for row in frame_to_rows(gdf)}
+        base_rows = None if base is None else {r["id"]: r for r in frame_to_rows(base)}
+        with self._transaction() as tx:
+            if base_rows is None:
+                current = tx.rows(None)
+                gone = [v for v, row in current.items() if v not in rows and not row["retired"]]
+                edited = {v: r for v, r in rows.items() if v not in current
+                          or not same_row(current[v], r)}  # fmt: skip
+            else:
+                gone = [v for v in base_rows if v not in rows]
+                edited = {v: r for v, r in rows.items() if v not in base_rows
+                          or not same_row(base_rows[v], r)}  # fmt: skip
+                current = tx.rows([*gone, *edited])
+            expect = _expectations(edited, base_rows)
+            targets = {**edited}
+            for venue in gone:
+                if venue in current:
+                    targets[venue] = {**current[venue], "retired": True}
+                    if base_rows is not None and base_rows[venue][VERSION_COLUMN] is not None:
+                        expect[venue] = base_rows[venue][VERSION_COLUMN]
+            return apply_targets(tx, targets, who=current_actor(who), kind=kind, expect=expect)
+
+    def edit_venue(
+        self,
+        venue_id: str,
+        values: dict[str, Any],
+        *,
+        who: str | None = None,
+        expect_version: int | None = None,
+    ) -> Change | None:
+        """Change fields of one active venue (``geometry`` included); None when nothing differs.
+
+        ``expect_version``: the version the edit is based on; any other raises ConflictError.
+        """
+        unknown = sorted(set(values) - {*VENUE_COLUMNS, "geometry"} - {"id"})
+        if unknown or "id" in values:
+            raise StoreError(f"cannot set {', '.join(unknown or ['id'])}: not an editable field")
+        with self._transaction() as tx:
+            row = tx.rows([venue_id]).get(venue_id)
+            if row is None or row["retired"]:
+                raise StoreError(f"no active venue with id {venue_id!r} in the store")
+            target = {**row, **{k: _clean(k, v) if k != "geometry" else v
+                                for k, v in values.items()}}  # fmt: skip
+            expect = None if expect_version is None else {venue_id: int(expect_version)}
+            return apply_targets(
+                tx, {venue_id: target}, who=current_actor(who), kind="edit", expect=expect
+            )
+
+    def retire_venues(
+        self,
+        ids: list[str],
+        *,
+        who: str | None = None,
+        expect_versions: dict[str, int] | None = None,
+    ) -> Change | None:
+        """Retire venues: they leave the register but stay in the store and its history."""
+        with self._transaction() as tx:
+            current = tx.rows(ids)
+            missing = sorted(set(ids) - set(current))
+            if missing:
+                raise StoreError(f"no venue with id(s) {', '.join(missing[:5])} in the store")
+            targets = {v: {**current[v], "retired": True} for v in ids}
+            return apply_targets(
+                tx, targets, who=current_actor(who), kind="retire", expect=expect_versions
+            )
+
+    def undo(self, change_id: int, *, who: str | None = None) -> Change:
+        """Revert change ``change_id`` (recorded as a change of kind ``undo``).
+
+        Refused with ConflictError when a venue it touched was changed again since: undo the
+        later change first. A backup is written before.
+        """
+        self._auto_backup("undo")
+        with self._transaction() as tx:
+            change = tx.change(int(change_id))
+            if change is None:
+                raise StoreError(f"no change {change_id} in the store; see `venuemap history`")
+            if change.kind in ("layer", "restore") or not change.after:
+                raise StoreError(f"change {change_id} ({change.kind}) cannot be undone")
+            expect = {v: row[VERSION_COLUMN] for v, row in change.after.items()}
+            current = tx.rows(list(change.after))
+            targets = {}
+            for venue, old in change.before.items():
+                targets[venue] = (
+                    {**current[venue], "retired": True} if old is None else row_from_json(old)
+                )
+            undone = apply_targets(tx, targets, who=current_actor(who), kind="undo",
+                                   expect=expect, undoes=change.id)  # fmt: skip
+            if undone is None:
+                raise StoreError(f"change {change_id} changed nothing that could be reverted")
+            return undone
+
+    def write_layer(self, name: str, gdf: gpd.GeoDataFrame, *, who: str | None = None) -> None:
+        """Write (replace) one user layer; ``venues`` goes through :meth:`replace_venues`."""
+        if name == VENUES_LAYER:
+            self.replace_venues(gdf, who=who)
+            return
+        self._write_user_layer(name, gdf, current_actor(who))
+
+    def _write_user_layer(self, name: str, gdf: gpd.GeoDataFrame, who: str) -> None:
+        raise NotImplementedError
+
+
+def _expectations(edited: dict[str, Row], base_rows: dict[str, Row] | None) -> dict[str, int]:
+    """Return the versions the edited rows were read at (from ``base`` or the rows themselves)."""
+    expect = {}
+    for venue, row in edited.items():
+        source = base_rows.get(venue) if base_rows is not None else row
+        version = None if source is None else source.get(VERSION_COLUMN)
+        if version is not None and not (isinstance(version, float) and math.isnan(version)):
+            expect[venue] = int(version)
+    return expect
+
+
+def change_summary(change: Change) -> dict[str, Any]:
+    """Return a short, printable summary of a change (for ``venuemap history``)."""
+    return {"id": change.id, "who": change.who, "when": change.when, "kind": change.kind,
+            "venues": len(change.venue_ids), "undoes": change.undoes}  # fmt: skip
+
+
+def dumps(value: Any) -> str:
+    """Return compact JSON keeping Chinese readable."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
