@@ -260,3 +260,17 @@ def test_sheet_has_a_card_for_every_venue_and_no_outside_request(store, tmp_path
     assert live[0][0] == len(shown)
     assert all(name in text for name in shown["name"])
     assert "http" not in text.replace(BASE, "").replace("http://www.w3.org", "")
+
+
+def test_an_approval_is_one_change_in_the_history_and_can_be_undone(client, store):
+    link = _link(store)[0]
+    before = load_venues(store).set_index("id").loc[link.id]
+    ident = _submit(client, _token(link), lon=before.geometry.x + 0.01,
+                    lat=before.geometry.y).json()["id"]
+    usecase.review_surveys([ident], who="planner-b", store=store)
+    change = open_store(store).changes(link.id)[0]
+    assert change.kind == "survey" and change.who == "planner-b"
+    open_store(store).undo(change.id, who="planner-b")
+    after = load_venues(store).set_index("id").loc[link.id]
+    assert after["position"] == "illustrative"
+    assert after.geometry.distance(before.geometry) < 1e-9
