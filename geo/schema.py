@@ -93,7 +93,21 @@ VENUE_COLUMNS: tuple[str, ...] = (
     "as_of",
     "capacity",
     "floor_area_m2",
+    "surveyed_at",
+    "accuracy_m",
 )
+
+#: Register columns that are not text, by kind ("integer" or "real"); every store backend and
+#: the register's own conformer take their types from here.
+NUMERIC_COLUMNS: dict[str, str] = {"level": "integer", "year_opened": "integer",
+                                   "capacity": "real", "floor_area_m2": "real",
+                                   "accuracy_m": "real"}  # fmt: skip
+
+
+def column_type(column: str) -> str:
+    """Return ``"integer"``, ``"real"`` or ``"text"``: how a register column is stored."""
+    return NUMERIC_COLUMNS.get(column, "text")
+
 
 #: The register's CRS. CGCS2000 (EPSG:4490) and WGS84 agree to well under a metre here.
 STORAGE_CRS = "EPSG:4326"

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import ConflictError, VenuemapError
-from ui import loaders
+from ui import loaders, survey_panel
 from ui.chrome import current_lang, current_standard, ensure_entrypoint, select
 from ui.data_ops import (
     CRS_OPTIONS,
@@ -299,9 +299,9 @@ def render(lang: str) -> None:
     st.header(t("data.title", lang))
     filters = filters_row(lang, status)
     st.caption(t("data.filters_note", lang))
-    table_tab, download_tab, import_tab, history_tab = st.tabs(
+    table_tab, download_tab, import_tab, history_tab, survey_tab = st.tabs(
         [t("data.table", lang), t("data.download", lang), t("data.import", lang),
-         t("data.history", lang)]
+         t("data.history", lang), t("data.survey", lang)]
     )  # fmt: skip
     with table_tab:
         table_section(lang, status, filters)
@@ -311,6 +311,9 @@ def render(lang: str) -> None:
         import_section(lang, status)
     with history_tab:
         history_section(lang, status)
+    with survey_tab:
+        who = st.session_state.get("user") or "dashboard"
+        survey_panel.survey_tab(lang, status, filters, who=who)
 
 
 ensure_entrypoint(__file__)

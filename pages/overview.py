@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
-from ui import loaders
+from ui import loaders, survey_panel
 from ui.chrome import (
     as_of_text,
     boundary_chart,
@@ -262,7 +262,10 @@ def render(lang: str) -> None:
     )
     as_of = t("chrome.as_of", lang, date=as_of_text(status, lang))
     region = loaders.region().label(lang)
-    st.caption(f"{t('ov.subtitle', lang, region=region)} · {as_of} · {standard_text}")
+    register = loaders.venues(status.path, status.version)
+    surveyed = survey_panel.progress_line(register, lang)
+    subtitle = t("ov.subtitle", lang, region=region)
+    st.caption(f"{subtitle} · {as_of} · {standard_text} · {surveyed}")
     kpis = kpi_row(status, radii, detour, lang)
     levels = level_row(status, radii, detour, lang)
     summary = loaders.coverage_summary(status.path, status.version, radii, detour, "county_code")
@@ -293,14 +296,18 @@ def render(lang: str) -> None:
             placeholder=PLACEHOLDER,
         )
     equity_section(status, radii, detour, lang)
+    with st.expander(t("survey.by_county_kind", lang)):
+        counties = loaders.reference_layer("counties")
+        st.dataframe(survey_panel.progress_table(register, counties, lang), hide_index=True,
+                     width="stretch")
     figures = report_figures(status, radii, detour, summary, lang)
     with st.expander(t("ov.print", lang)):
         st.caption(t("ov.print_hint", lang))
         st.download_button(
             t("ov.download_report", lang),
             data=lambda: report_html(
-                lang, as_of, standard_text, kpis, levels, table, checks, figures(),
-                notes=illustrative_notes(status, lang),
+                lang, as_of, f"{standard_text} · {surveyed}", kpis, levels, table, checks,
+                figures(), notes=illustrative_notes(status, lang),
             ),  # fmt: skip
             file_name=export_name("venuemap_overview", [], "html", date.today()),
             mime="text/html",

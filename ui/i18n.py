@@ -470,6 +470,46 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "你的角色（{role}）不能导出数据；导出需要分析员或以上角色。",
         "Your role ({role}) cannot export; exports need the analyst role or above.",
     ),
+    # survey (实测采集)
+    "data.survey": ("实测采集", "Survey"),
+    "survey.links": ("采集链接与二维码", "Survey links and QR sheet"),
+    "survey.links_hint": (
+        "为上方筛选出的每个阵地生成一个专用链接。阵地工作人员在现场用手机打开，提交实际位置；"
+        "提交后需规划人员审核才会改动名录。",
+        "One private link per venue filtered above. Staff open it on a phone at the venue and "
+        "submit its real position; nothing changes the register until a planner approves.",
+    ),
+    "survey.base_url": ("采集服务地址（手机可访问）", "Survey server address (as phones reach it)"),
+    "survey.confirm_reissue": (
+        "我知道：重新生成后，这些阵地以前打印的二维码将失效",
+        "I understand: issuing links again makes these venues' earlier printed codes stop working",
+    ),
+    "survey.issue": ("生成链接", "Issue links"),
+    "survey.issued": ("已生成 {n} 个采集链接。", "{n} survey links issued."),
+    "survey.sheet_title": ("群团服务阵地位置采集", "Venue position survey"),
+    "survey.download_sheet": ("下载二维码打印页（HTML）", "Download the QR sheet (HTML)"),
+    "survey.download_links": ("下载链接清单（CSV）", "Download the links (CSV)"),
+    "survey.pending": ("待审核的实测位置", "Surveys awaiting review"),
+    "survey.none_pending": ("暂无待审核的实测位置。", "No survey is waiting for review."),
+    "survey.choose": ("选择要处理的采集记录", "Choose surveys to review"),
+    "survey.choose_placeholder": ("请选择", "Choose"),
+    "survey.confirm_review": ("我已核对所选记录", "I have checked the surveys chosen"),
+    "survey.approve": ("批准（更新阵地位置）", "Approve (move the venues)"),
+    "survey.reject": ("驳回", "Reject"),
+    "survey.reviewed": ("已批准 {approved} 条，驳回 {rejected} 条。",
+                        "{approved} approved, {rejected} rejected."),
+    "survey.col_id": ("编号", "No."),
+    "survey.col_venue": ("阵地", "Venue"),
+    "survey.col_moved": ("移动距离（米）", "Moved (m)"),
+    "survey.col_accuracy": ("定位精度（米）", "Accuracy (m)"),
+    "survey.col_check": ("核查", "Check"),
+    "survey.col_submitted": ("提交时间（UTC）", "Submitted (UTC)"),
+    "survey.col_surveyed": ("已实测 / 总数", "Surveyed / total"),
+    "survey.flag_other_county": ("位于其他县", "in another county"),
+    "survey.flag_far": ("距所属乡镇超过 5 公里", "over 5 km from its township"),
+    "survey.progress": ("阵地位置已实测 {n} / {total}（{share}）",
+                        "venue positions surveyed: {n} / {total} ({share})"),
+    "survey.by_county_kind": ("实测进度（按县、类型）", "Survey progress by county and kind"),
 }
 
 

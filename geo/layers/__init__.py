@@ -26,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     "uncovered_layer": "coverage",
     "gap_layer": "gaps",
     "proposed_layer": "gaps",
+    "survey_layer": "survey",
     "Legend": "legend",
     "LegendEntry": "legend",
     "LAYER_CODES": "map",

@@ -88,6 +88,7 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
     "map.layer.uncovered": {"zh": "未覆盖村（社区）", "en": "Uncovered villages"},
     "map.layer.gaps": {"zh": "覆盖缺口", "en": "Coverage gaps"},
     "map.layer.proposed": {"zh": "规划阵地（选址）", "en": "Planned sites"},
+    "map.layer.survey": {"zh": "待审核的实测位置", "en": "Surveys awaiting review"},
     "map.layer.venues": {"zh": "阵地", "en": "Venues"},
     "map.layer.access": {"zh": "可达性（供需比）", "en": "Access (supply per resident)"},
     "map.layer.rings": {"zh": "一站多圈服务圈", "en": "Service rings (one station, several)"},
@@ -112,6 +113,10 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
     "map.field.rank": {"zh": "排序", "en": "Rank"},
     "map.field.gap_value": {"zh": "未覆盖人口", "en": "Uncovered population"},
     "map.field.covers": {"zh": "新增覆盖人口", "en": "Newly covered population"},
+    "map.field.moved": {"zh": "移动 {m} 米", "en": "moves {m} m"},
+    "map.field.moved_m": {"zh": "移动距离（米）", "en": "Moved (m)"},
+    "map.field.accuracy_m": {"zh": "定位精度（米）", "en": "Accuracy (m)"},
+    "map.field.flagged": {"zh": "需复核", "en": "Check"},
     "map.position.illustrative": {
         "zh": "示意（非实测位置）",
         "en": "Illustrative (not a surveyed position)",

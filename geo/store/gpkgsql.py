@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.errors import StoreError
-from geo.schema import VENUE_COLUMNS
+from geo.schema import VENUE_COLUMNS, column_type
 from geo.store import gpkgblob
 from geo.store.history import Row
 from geo.store.protocol import STORE_ENV, VENUES_LAYER, Change
@@ -63,7 +63,7 @@ _RECORD_DDL = {
     "retired": "retired BOOLEAN NOT NULL DEFAULT 0",
     "extra": "extra TEXT",
 }
-_INT_COLUMNS = ("level", "year_opened")
+_SQLITE_TYPES = {"integer": "INTEGER", "real": "REAL", "text": "TEXT"}
 
 
 def _quote(name: str) -> str:
@@ -148,7 +148,7 @@ def ensure_venues_table(conn: sqlite3.Connection, srs_id: int) -> str:
     """Create the venues layer, or add the columns a foreign/older one lacks; return geometry."""
     if VENUES_LAYER not in feature_tables(conn):
         columns = ", ".join(
-            f"{_quote(c)} {'INTEGER' if c in _INT_COLUMNS else 'TEXT'}" for c in VENUE_COLUMNS
+            f"{_quote(c)} {_SQLITE_TYPES[column_type(c)]}" for c in VENUE_COLUMNS
         )
         conn.execute(
             f"CREATE TABLE {VENUES_LAYER} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
@@ -161,7 +161,7 @@ def ensure_venues_table(conn: sqlite3.Connection, srs_id: int) -> str:
     present = _columns(conn, VENUES_LAYER)
     for column in VENUE_COLUMNS:
         if column not in present:
-            kind = "INTEGER" if column in _INT_COLUMNS else "TEXT"
+            kind = _SQLITE_TYPES[column_type(column)]
             conn.execute(f"ALTER TABLE {VENUES_LAYER} ADD COLUMN {_quote(column)} {kind}")
     for column, ddl in _RECORD_DDL.items():
         if column not in present:

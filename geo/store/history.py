@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import ConflictError, StoreError
-from geo.schema import STORAGE_CRS, VENUE_COLUMNS
+from geo.schema import STORAGE_CRS, VENUE_COLUMNS, column_type
 from geo.store.protocol import (
     VENUES_LAYER,
     VERSION_COLUMN,
@@ -30,7 +30,6 @@ from geo.store.protocol import (
 )
 
 Row = dict[str, Any]
-_INT_COLUMNS = ("level", "year_opened")
 _SKIPPED = {*VENUE_COLUMNS, "version", "retired", "extra", "lon", "lat"}
 
 
@@ -40,8 +39,10 @@ def _clean(column: str, value: Any) -> Any:
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
                          and pd.isna(value)):  # fmt: skip
         return None
-    if column in _INT_COLUMNS or column == VERSION_COLUMN:
+    if column == VERSION_COLUMN or column_type(column) == "integer":
         return int(float(value))
+    if column_type(column) == "real":
+        return float(value)
     if hasattr(value, "item"):
         value = value.item()
     return value if isinstance(value, str | int | float | bool) else str(value)

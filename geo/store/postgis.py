@@ -23,17 +23,15 @@ import shapely
 
 from geo.boundaries import normalise_codes
 from geo.errors import StoreBusyError, StoreError, VenuemapError
-from geo.schema import STORAGE_CRS, VENUE_COLUMNS
+from geo.schema import STORAGE_CRS, VENUE_COLUMNS, column_type
 from geo.store import backup as backups
 from geo.store.history import Row, VersionedStore, dumps
 from geo.store.protocol import BUSY_TIMEOUT_S, DATABASE_ENV, VENUES_LAYER, Change, UserRecord
 
 SCHEMA_ENV = "VENUEMAP_DATABASE_SCHEMA"
 _LOCK_KEY = 0x76656E75  # "venu": one advisory lock per database for our writers
-_INT_COLUMNS = ("level", "year_opened")
-_VENUE_DDL = ", ".join(
-    f"{c} {'integer' if c in _INT_COLUMNS else 'text'}" for c in VENUE_COLUMNS if c != "id"
-)
+_PG_TYPES = {"integer": "integer", "real": "double precision", "text": "text"}
+_VENUE_DDL = ", ".join(f"{c} {_PG_TYPES[column_type(c)]}" for c in VENUE_COLUMNS if c != "id")
 #: Our schema, by version; each runs once per database (recorded in ``schema_migrations``).
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "venues, history, users, user layers", (
@@ -146,6 +144,15 @@ class PostgisStore(VersionedStore):
                     f"could not write to {redact(self.url)}: {str(error).strip()}; "
                     "nothing was written"
                 ) from error
+
+    @contextmanager
+    def cursor(self) -> Iterator[Any]:
+        """Yield a cursor inside one locked transaction, for tables beside the register.
+
+        The survey book (``geo.survey``) keeps its tokens and submissions this way.
+        """
+        with self._transaction() as tx:
+            yield tx.cur
 
     def _migrate(self, cur: Any) -> None:
         """Create the schema and run pending migrations (inside the locked transaction)."""

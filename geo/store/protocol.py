@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.boundaries import normalise_codes
-from geo.schema import STORAGE_CRS, VENUE_COLUMNS
+from geo.schema import NUMERIC_COLUMNS, STORAGE_CRS, VENUE_COLUMNS
 
 VENUES_LAYER = "venues"
 #: Layers a user may replace ours with (their official township polygons, surveyed villages).
@@ -128,10 +128,9 @@ def conform_register(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     kept = list(VENUE_COLUMNS) + ([VERSION_COLUMN] if VERSION_COLUMN in out.columns else [])
     out = gpd.GeoDataFrame(out[kept + [out.geometry.name]], crs=STORAGE_CRS)
     out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
-    out["level"] = pd.to_numeric(out["level"], errors="coerce").astype("Int64")
-    out["year_opened"] = pd.to_numeric(out["year_opened"], errors="coerce").astype("Int64")
-    for column in ("capacity", "floor_area_m2"):
-        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    for column, kind in NUMERIC_COLUMNS.items():
+        numbers = pd.to_numeric(out[column], errors="coerce")
+        out[column] = numbers.astype("Int64" if kind == "integer" else float)
     if VERSION_COLUMN in out.columns:
         out[VERSION_COLUMN] = pd.to_numeric(out[VERSION_COLUMN], errors="coerce").astype("Int64")
     return normalise_codes(out)

@@ -87,10 +87,9 @@ def venues() -> gpd.GeoDataFrame:
             Point(102.07, 35.62),
         ),
     ]
-    # the optional amounts (capacity, floor_area_m2) come after position and stay empty here
-    given = [c for c in VENUE_COLUMNS if c not in ("capacity", "floor_area_m2")]
-    gdf = gpd.GeoDataFrame(rows, columns=[*given, "geometry"], geometry="geometry",
-                           crs="EPSG:4326")  # fmt: skip
+    # The rows hold the register's first columns (up to position); later columns stay empty.
+    held = [*VENUE_COLUMNS[: VENUE_COLUMNS.index("position") + 1], "geometry"]
+    gdf = gpd.GeoDataFrame(rows, columns=held, geometry="geometry", crs="EPSG:4326")
     return gdf.reindex(columns=[*VENUE_COLUMNS, "geometry"])
 
 

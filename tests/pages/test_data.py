@@ -28,7 +28,7 @@ def upload_csv() -> bytes:
 def test_data_page_runs_with_tabs_and_downloads(open_page) -> None:  # noqa: ANN001
     at = open_page("data")
     assert not at.exception
-    assert [tab.label for tab in at.tabs] == ["阵地表", "下载", "导入", "修改记录"]
+    assert [tab.label for tab in at.tabs] == ["阵地表", "下载", "导入", "修改记录", "实测采集"]
     assert [d.label for d in at.get("download_button")] == ["GeoJSON", "GeoPackage", "CSV（Excel）"]
     assert len(at.data_editor) == 1
     assert at.file_uploader(key="upload") is not None
