@@ -15,8 +15,11 @@ Among optimal choices the fewest sites are opened (`analysis.solvers`: a lexicog
 stage, not a penalty), so ``SitingResult.added_population`` is > 0 for every selected site. No
 candidate at all is not an error: the result says there is nothing to site (``note``).
 
-One service standard applies to all sites (``radius_m``, an effective road distance: straight
-line x ``detour``); stations (existing or candidate) also serve their own village.
+One service standard applies to all new sites (``radius_m``, an effective road distance:
+straight line x ``detour``); stations (existing or candidate) also serve their own village.
+Pass ``existing_covered`` (the ``covered`` flags of `analysis.coverage.assess_coverage` under
+the full per-level standard) so that existing venues cover by their own level's standard: the
+baseline is then exactly the coverage figure.
 """
 
 from __future__ import annotations
@@ -158,6 +161,7 @@ def site(
     standards: Standards | None = None,
     frame: MetricFrame | None = None,
     time_limit_s: float | None = None,
+    existing_covered: np.ndarray | None = None,
 ) -> SitingResult:
     """Choose new sites among ``candidates`` with ``venues`` fixed; see the module docstring.
 
@@ -185,6 +189,9 @@ def site(
         geographic stations); metric frame (chosen from the data when None).
     time_limit_s
         Stop HiGHS after this long; the result then says ``optimal=False``.
+    existing_covered
+        Demand already covered (one flag per demand row), e.g. the ``covered`` column of
+        `analysis.coverage.assess_coverage`; None covers by ``radius_m`` around every venue.
 
     Raises
     ------
@@ -201,6 +208,8 @@ def site(
         raise AnalysisError(f"radius_m should be > 0 and detour >= 1, got {radius_m}, {detour}.")
     reach = arrays.frame.to_straight(radius_m / detour)
     existing, fallback = _existing(arrays, reach, detour)
+    if existing_covered is not None:
+        existing = _baseline(existing_covered, len(existing))
     cover = _cover(arrays, reach)
     if len(candidates) == 0:
         solution, added = solvers.empty_solution(0.0), np.zeros(0)
@@ -307,6 +316,17 @@ def _existing(arrays: _Arrays, reach: float, detour: float) -> tuple[np.ndarray,
     fallback = arrays.frame.to_metres(straight) * detour
     own = core.same_code_pairs(arrays.demand_village, arrays.existing_village)
     return (straight <= reach) | (np.diff(own.indptr) > 0), fallback
+
+
+def _baseline(flags: np.ndarray, n_demand: int) -> np.ndarray:
+    """Return the given baseline flags as a boolean array, checked against the demand."""
+    flags = np.asarray(flags, dtype=bool)
+    if flags.shape != (n_demand,):
+        raise AnalysisError(
+            f"existing_covered should hold one flag per demand point ({n_demand}), "
+            f"got shape {flags.shape}."
+        )
+    return flags
 
 
 def _cover(arrays: _Arrays, reach: float) -> sparse.csr_matrix:
@@ -463,6 +483,7 @@ def proposal_venues(result: SitingResult, candidates: gpd.GeoDataFrame) -> gpd.G
         "year_opened": pd.array([pd.NA] * len(chosen), dtype="Int64"),
         "position": np.where(np.array(_texts(chosen, "position"), dtype=object) == "surveyed",
                              "surveyed", "illustrative"),
+        "as_of": None,  # a plan, not a record: it has no as-of date
     })  # fmt: skip
     out = gpd.GeoDataFrame(rows[list(VENUE_COLUMNS)], geometry=chosen.geometry.to_numpy(),
                            crs=chosen.crs)  # fmt: skip

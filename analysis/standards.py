@@ -114,6 +114,12 @@ class Standards:
             return None
         return max(r for r in radii if r is not None)
 
+    @property
+    def radii_km(self) -> tuple[float | None, float | None, float | None]:
+        """Return the (county, township, village) radii in km, as the sidebar shows them."""
+        radii = (self.level_radius_m(level) for level in (2, 3, 4))
+        return tuple(None if r is None else r / 1000.0 for r in radii)  # type: ignore[return-value]
+
 
 def standards_from_mapping(mapping: Mapping[str, Any]) -> Standards:
     """Build `Standards` from a parsed mapping (e.g. ``tomllib.load`` of data/standards.toml).
@@ -157,6 +163,36 @@ def uniform_standards(radius_km: float, base: Standards | None = None) -> Standa
         for kind, s in base.by_kind.items()
     }
     return replace(base, by_kind=by_kind)
+
+
+def standards_with_radii(
+    base: Standards,
+    *,
+    county_km: float | None = None,
+    township_km: float | None = None,
+    village_km: float | None = None,
+    detour: float | None = None,
+) -> Standards:
+    """Return ``base`` with the radius of each level given (and the detour) replaced.
+
+    The per-level form of the standard (the dashboard's sliders, the CLI's ``--county-km``,
+    ``--township-km``, ``--village-km``): county centres take ``county_km``, township centres
+    ``township_km``, every level-4 geographic kind (stations, other) ``village_km``. Scopes
+    other than ``"radius"`` (prefecture, enterprise) and the own-village rule are kept; None
+    keeps the base value.
+    """
+    wanted = {2: county_km, 3: township_km, 4: village_km}
+    problems = [f"level {level} radius should be a positive number of km, got {km!r}"
+                for level, km in wanted.items() if km is not None and not km > 0]  # fmt: skip
+    if detour is not None and not detour >= 1:
+        problems.append(f"detour should be a number >= 1 (1 = straight line), got {detour!r}")
+    if problems:
+        raise AnalysisError("invalid service standard: " + "; ".join(problems) + ".")
+    by_kind = {}
+    for kind, s in base.by_kind.items():
+        km = wanted.get(s.level)
+        by_kind[kind] = s if km is None or s.scope != "radius" else replace(s, radius_m=km * 1000.0)
+    return replace(base, by_kind=by_kind, detour=base.detour if detour is None else float(detour))
 
 
 def _standard(kind: str, entry: Any, problems: list[str]) -> ServiceStandard | None:

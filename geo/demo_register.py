@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
+from geo.build_common import METRIC_CRS, stable_seed
 from geo.placenames import short_village_name
-from geo.reference_build import METRIC_CRS, stable_seed
 from geo.schema import LEVEL_OF_KIND, LIST_SEPARATOR, VENUE_COLUMNS
 
+#: The date the demo register describes: the 2021–2022 work report it is drawn from.
+DEMO_AS_OF = "2022"
 ALL_ORGANIZATIONS = (
     "union",
     "youth_league",
@@ -236,6 +238,7 @@ def build_demo_register(
     register = gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS).to_crs("EPSG:4326")
     register["year_opened"] = register["year_opened"].astype("Int64")
     register["level"] = register["level"].astype("int64")
+    register["as_of"] = DEMO_AS_OF
     counties_m = counties[["county_code", "geometry"]]
     inside = gpd.sjoin(register, counties_m, predicate="within", how="left")
     assert (inside["county_code_left"] == inside["county_code_right"]).all()

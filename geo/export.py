@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,38 +34,72 @@ GEOJSON_DECIMALS = 7
 GPKG_DATASET_OPTIONS = {"VERSION": "1.3"}
 
 
+Wanted = str | Iterable[str] | None
+
+
 def filter_layer(
     gdf: gpd.GeoDataFrame,
     *,
-    county: str | None = None,
-    township: str | None = None,
-    kind: str | None = None,
-    organization: str | None = None,
-    status: str | None = None,
+    county: Wanted = None,
+    township: Wanted = None,
+    kind: Wanted = None,
+    organization: Wanted = None,
+    status: Wanted = None,
+    query: str = "",
+    skip_missing: bool = False,
 ) -> gpd.GeoDataFrame:
-    """Return the rows of ``gdf`` that match every filter given.
+    """Return the rows of ``gdf`` that match every filter given: the one venue filter.
 
-    ``county`` and ``township`` match the code columns (or a name for layers that have one);
-    ``kind``, ``organization`` and ``status`` accept a code or a Chinese/English label. A filter
-    whose column the layer lacks raises an InputError naming the layer's columns.
+    The CLI's ``export``, the Map page and the Data page all filter with this function. Each
+    filter takes one value or a list (any of them matches; empty means all). ``county`` and
+    ``township`` match the code columns (or a name for layers that have one); ``kind``,
+    ``organization`` and ``status`` accept a code or a Chinese/English label; ``query`` is a
+    case-blind substring of id, names or codes. A filter whose column the layer lacks raises an
+    InputError naming the layer's columns, or is skipped with ``skip_missing``.
     """
     mask = pd.Series(True, index=gdf.index)
-    if county:
-        mask &= _code_or_name(gdf, "county_code", county)
-    if township:
-        mask &= _code_or_name(gdf, "township_code", township)
-    if kind:
-        mask &= _column(gdf, "kind") == _vocabulary_code(KINDS, kind, "--kind")
-    if status:
-        mask &= _column(gdf, "status") == _vocabulary_code(STATUSES, status, "--status")
-    if organization:
-        wanted = _vocabulary_code(ORGANIZATIONS, organization, "--organization")
-        mask &= (
-            _column(gdf, "organizations")
-            .fillna("")
-            .map(lambda cell: wanted in str(cell).split(LIST_SEPARATOR))
-        )
+    wanted = {
+        "county_code": _values(county),
+        "township_code": _values(township),
+        "kind": [_vocabulary_code(KINDS, v, "--kind") for v in _values(kind)],
+        "status": [_vocabulary_code(STATUSES, v, "--status") for v in _values(status)],
+        "organizations": [
+            _vocabulary_code(ORGANIZATIONS, v, "--organization") for v in _values(organization)
+        ],
+    }
+    for column, values in wanted.items():
+        if not values or (skip_missing and column not in gdf.columns):
+            continue
+        if column in ("county_code", "township_code"):
+            match = pd.Series(False, index=gdf.index)
+            for value in values:
+                match |= _code_or_name(gdf, column, value)
+            mask &= match
+        elif column == "organizations":
+            chosen = set(values)
+            cells = _column(gdf, column).fillna("").astype(str).str.split(LIST_SEPARATOR)
+            mask &= cells.map(lambda items, chosen=chosen: bool(set(items) & chosen))
+        else:
+            mask &= _column(gdf, column).astype(str).isin(values)
+    if query.strip():
+        mask &= _query_match(gdf, query)
     return gdf[mask]
+
+
+def _values(wanted: Wanted) -> list[str]:
+    if wanted is None:
+        return []
+    items = [wanted] if isinstance(wanted, str) else list(wanted)
+    return [str(item).strip() for item in items if item is not None and str(item).strip()]
+
+
+def _query_match(gdf: gpd.GeoDataFrame, query: str) -> pd.Series:
+    columns = ["id", "name", "name_en", "county_code", "township_code", "village_code"]
+    present = [c for c in columns if c in gdf.columns]
+    if not present:
+        return pd.Series(False, index=gdf.index)
+    hay = gdf[present].fillna("").astype(str).agg(" ".join, axis=1).str.casefold()
+    return hay.str.contains(query.strip().casefold(), regex=False)
 
 
 def _column(gdf: gpd.GeoDataFrame, name: str) -> pd.Series:

@@ -17,7 +17,6 @@ What is real and what is illustrative is decided here and written into the data:
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
@@ -28,17 +27,13 @@ import shapely
 from shapely.geometry import MultiPoint, Point
 
 from geo.boundaries import DATA_DIR
+from geo.build_common import METRIC_CRS, stable_seed
+from geo.demo_register import build_demo_register
 
 SOURCE_DIR = DATA_DIR / "sources" / "huangnan"
-METRIC_CRS = "EPSG:4543"  # CGCS2000 / 3-degree Gauss-Kruger CM 102E: metres for Huangnan
 EQUAL_AREA_CRS = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +ellps=GRS80 +units=m"
 #: Relative weight of a community (town residents) against a rural village when apportioning.
 COMMUNITY_WEIGHT = 3.0
-
-
-def stable_seed(text: str) -> int:
-    """Return a seed derived from ``text`` that is the same on every machine and run."""
-    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
 
 
 def area_km2(gdf: gpd.GeoDataFrame) -> pd.Series:
@@ -216,8 +211,6 @@ def write_geojson_file(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 def build_all(source: Path = SOURCE_DIR, out_dir: Path = DATA_DIR) -> dict[str, int]:
     """Build every reference layer and the demo register; return the row count of each."""
-    from geo.demo_register import build_demo_register
-
     prefecture = build_prefecture(source)
     counties = build_counties(source)
     seats = build_township_seats(source)

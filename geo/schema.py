@@ -71,7 +71,8 @@ POSITIONS: tuple[Term, ...] = (
 #: Separator used to store a list of organization codes in one text column (GeoPackage, CSV).
 LIST_SEPARATOR = ";"
 
-#: Columns of the venue register, in order; geometry (a WGS84 Point) comes last.
+#: Columns of the venue register, in order; geometry (a WGS84 Point) comes last. ``as_of`` is
+#: the date the row describes (ISO text: the demo register's year, or the day of the import).
 VENUE_COLUMNS: tuple[str, ...] = (
     "id",
     "name",
@@ -87,6 +88,7 @@ VENUE_COLUMNS: tuple[str, ...] = (
     "status",
     "year_opened",
     "position",
+    "as_of",
 )
 
 #: The register's CRS. CGCS2000 (EPSG:4490) and WGS84 agree to well under a metre here.

@@ -17,9 +17,8 @@ from ui.data_ops import (
     check_upload,
     crs_argument,
     editor_frame,
-    merge_edits,
     pick_language,
-    validate_edits,
+    save_edits,
     write_accepted,
 )
 from ui.i18n import md_escape, t, vocab_codes, vocab_label
@@ -88,7 +87,7 @@ def _name(frame: pd.DataFrame, column: str, code: str, lang: str) -> str:
 
 
 def import_section(lang: str, status: loaders.StoreStatus) -> None:
-    """Upload -> importer (dry run) -> per-row report -> Write button -> atomic append."""
+    """Upload -> importer (dry run) -> per-row report -> policy -> Write -> confirm -> append."""
     st.subheader(t("data.import", lang))
     upload = st.file_uploader(t("data.upload", lang), type=list(UPLOAD_TYPES), key="upload")
     cols = st.columns([2, 1])
@@ -123,17 +122,47 @@ def import_section(lang: str, status: loaders.StoreStatus) -> None:
     if report.accepted_count == 0:
         st.warning(t("data.nothing_to_write", lang))
         return
+    write_section(lang, status, report, (upload.file_id, crs))
+
+
+#: The import policy, as in the CLI: all or nothing (default), or ``--skip-invalid``.
+POLICIES = ("all_or_nothing", "skip_invalid")
+
+
+def write_section(lang: str, status: loaders.StoreStatus, report, upload_key: tuple) -> None:  # noqa: ANN001
+    """Offer the two import policies explicitly, then write after a confirmation."""
+    policy = select(
+        st,
+        t("data.policy", lang),
+        list(POLICIES),
+        key="import_policy",
+        lang=lang,
+        format_func=lambda p: t(f"data.policy_{p}", lang),
+    )
+    skip = policy == "skip_invalid"
+    if report.rejected_count and not skip:
+        st.warning(t("data.all_or_nothing_blocked", lang, rejected=report.rejected_count))
+        return
     if loaders.user_venues(status.path, status.version).empty:
         st.info(t("data.replaces_demo", lang))
-    if st.button(
-        t("data.write", lang, n=report.accepted_count), type="primary", key="import_write"
-    ):
+    n, skipped = report.accepted_count, report.rejected_count if skip else 0
+    if st.button(t("data.write", lang, n=n), type="primary", key="import_write"):
+        st.session_state["import_confirm"] = (*upload_key, policy)
+    if st.session_state.get("import_confirm") != (*upload_key, policy):
+        return
+    st.warning(t("data.import_confirm", lang, n=n, skipped=skipped, path=status.path))
+    ok, cancel = st.columns(2)
+    if cancel.button(t("gaps.cancel", lang), key="import_cancel"):
+        st.session_state.pop("import_confirm", None)
+        st.rerun()
+    if ok.button(t("gaps.confirm", lang), type="primary", key="import_confirm_write"):
+        st.session_state.pop("import_confirm", None)
         try:
-            write_accepted(report, status.path)
+            written = write_accepted(report, status.path, skip_invalid=skip)
         except Exception as error:  # noqa: BLE001
             st.error(t("data.write_failed", lang, message=md_escape(str(error))))
             return
-        st.session_state["import_written"] = (upload.file_id, crs, report.accepted_count)
+        st.session_state["import_written"] = (*upload_key, written)
         st.rerun()
 
 
@@ -168,17 +197,14 @@ def table_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
         num_rows="fixed",
     )
     if st.button(t("data.save", lang), key="save_edits"):
-        counties = loaders.reference_layer("counties")
-        problems = validate_edits(edited, lang, counties=counties)
+        try:
+            problems = save_edits(status, edited, lang)
+        except Exception as error:  # noqa: BLE001
+            st.error(t("data.write_failed", lang, message=md_escape(str(error))))
+            return
         if problems:
             st.error(t("data.edit_invalid", lang))
             st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
-            return
-        merged = merge_edits(register, edited)
-        try:
-            loaders.open_user_store(status.path).replace_venues(merged)
-        except Exception as error:  # noqa: BLE001
-            st.error(t("data.write_failed", lang, message=md_escape(str(error))))
             return
         st.session_state["edits_saved"] = True
         st.rerun()

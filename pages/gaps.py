@@ -62,6 +62,7 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
     radii = (county_km, township_km, village_km)
     gaps = loaders.gap_list(status.path, status.version, radii, detour)
     result = loaders.coverage(status.path, status.version, radii, detour)
+    totals = loaders.coverage_totals(status.path, status.version, radii, detour)
     st.caption(
         t(
             "ov.standard_used",
@@ -72,6 +73,7 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
             detour=detour,
         )
     )
+    baseline_kpi(totals, lang)
     left, right = st.columns([2, 3])
     with left:
         st.subheader(t("gaps.list", lang))
@@ -97,6 +99,16 @@ def gaps_section(status: loaders.StoreStatus, lang: str) -> None:
             colors=group_colors(lang),
         )
         st.altair_chart(chart, width="stretch")
+
+
+def baseline_kpi(totals: dict, lang: str) -> None:
+    """Show today's population covered: the Overview's figure, from the same use case."""
+    population = totals["population"]
+    share = totals["population_covered"] / population if population else None
+    st.metric(
+        t("gaps.baseline", lang) + " · " + t("col.population_covered", lang),
+        f"{fmt_count(totals['population_covered'], 'people', lang)} ({fmt_pct(share, lang)})",
+    )
 
 
 def scenario_controls(lang: str) -> tuple[str, int, float, bool]:
@@ -135,8 +147,9 @@ def scenario_section(status: loaders.StoreStatus, lang: str) -> None:
     """Run a siting model on request and show baseline vs scenario side by side."""
     st.subheader(t("gaps.scenario", lang))
     model, n_new, radius_km, run = scenario_controls(lang)
-    detour = current_standard()[3]
-    params = (status.path, status.version, model, n_new, radius_km, detour)
+    county_km, township_km, village_km, detour = current_standard()
+    radii = (county_km, township_km, village_km)
+    params = (status.path, status.version, model, n_new, radius_km, radii, detour)
     if run:
         with st.status(t("gaps.running", lang), expanded=False) as progress:
             try:

@@ -11,19 +11,18 @@ import os
 from collections.abc import Callable
 
 import geopandas as gpd
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import VenuemapError
 from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map
 from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, basemap_label, get_basemap
-from geo.layers.gaps import gap_hexes
 from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
-from geo.schema import KINDS, LIST_SEPARATOR, ORGANIZATIONS, STATUSES, codes, label
+from geo.schema import KINDS, ORGANIZATIONS, STATUSES, codes, label
 from ui import assets, loaders
 from ui.chrome import current_lang, current_standard, ensure_entrypoint
 from ui.i18n import t
+from venuemap.usecases import filter_layer, gap_cells
 
 #: Layers switched on when the page opens (gap hexagons and proposals are one click away).
 DEFAULT_LAYERS = ("counties", "townships", "coverage", "uncovered", "venues")
@@ -51,25 +50,11 @@ def filter_venues(
     statuses: list[str],
     query: str,
 ) -> gpd.GeoDataFrame:
-    """Return the venues matching every non-empty filter (an empty list means all)."""
-    keep = pd.Series(True, index=venues.index)
-    for column, wanted in (
-        ("county_code", counties),
-        ("township_code", townships),
-        ("kind", kinds),
-        ("status", statuses),
-    ):
-        if wanted:
-            keep &= venues[column].astype(str).isin(wanted)
-    if organizations:
-        orgs = venues["organizations"].fillna("").astype(str).str.split(LIST_SEPARATOR)
-        keep &= orgs.map(lambda items: bool(set(items) & set(organizations)))
-    query = query.strip().casefold()
-    if query:
-        text = venues[["id", "name", "name_en", "county_code", "township_code", "village_code"]]
-        hay = text.fillna("").astype(str).agg(" ".join, axis=1).str.casefold()
-        keep &= hay.str.contains(query, regex=False)
-    return venues.loc[keep]
+    """Return the venues matching every non-empty filter (the one filter, usecases.filter_layer)."""
+    return filter_layer(
+        venues, county=counties, township=townships, kind=kinds, organization=organizations,
+        status=statuses, query=query,
+    )  # fmt: skip
 
 
 def _key(name: str, lang: str, default: object = None) -> str:
@@ -186,12 +171,9 @@ def _view_controls(lang: str, token: str | None) -> tuple[str, frozenset[str], b
 
 
 def _in_area(gdf: gpd.GeoDataFrame, filters: dict) -> gpd.GeoDataFrame:
-    keep = pd.Series(True, index=gdf.index)
-    if filters["counties"]:
-        keep &= gdf["county_code"].astype(str).isin(filters["counties"])
-    if filters["townships"]:
-        keep &= gdf["township_code"].astype(str).isin(filters["townships"])
-    return gdf.loc[keep]
+    return filter_layer(
+        gdf, county=filters["counties"], township=filters["townships"], skip_missing=True
+    )
 
 
 def _map_data(
@@ -219,7 +201,7 @@ def _map_data(
         townships=_in_area(townships, filters),
         coverage=coverage,
         uncovered=uncovered,
-        gaps=gap_hexes(uncovered) if "gaps" in layers else None,
+        gaps=gap_cells(uncovered) if "gaps" in layers else None,
     )
 
 

@@ -14,6 +14,7 @@ from ui.chrome import (
     current_lang,
     current_standard,
     ensure_entrypoint,
+    illustrative_notes,
     kpi,
     report_html,
 )
@@ -191,7 +192,10 @@ def render(lang: str) -> None:
         st.caption(t("ov.print_hint", lang))
         st.download_button(
             t("ov.download_report", lang),
-            data=lambda: report_html(lang, as_of, standard_text, kpis, levels, table, checks),
+            data=lambda: report_html(
+                lang, as_of, standard_text, kpis, levels, table, checks,
+                notes=illustrative_notes(status, lang),
+            ),  # fmt: skip
             file_name="venuemap_overview.html",
             mime="text/html",
             on_click="ignore",

@@ -90,7 +90,7 @@ def test_an_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("venuemap.cli_export.filter_layer", explode)
+    monkeypatch.setattr("venuemap.cli_export.export_layer", explode)
     code = main(["export", "--layer", "venues", "--out", str(tmp_path / "x.geojson"),
                  "--store", str(tmp_path / "s.gpkg")])  # fmt: skip
     err = capsys.readouterr().err

@@ -446,6 +446,23 @@ def test_cli_rejected_rows_write_nothing_and_exit_1(tmp_path, fake_store, capsys
     assert "第 3 行 row 3 [名称]" in out and "nothing written" in out
 
 
+def test_cli_skip_invalid_writes_the_accepted_rows_and_counts_the_skipped(
+    tmp_path, fake_store, capsys
+):
+    path = write_csv(tmp_path / "bad.csv", ["名称", "类型", "经度", "纬度"],
+                     [["甲", "村群团服务站", *PLACE], ["", "村群团服务站", *PLACE]])  # fmt: skip
+    args = parse(["import", str(path), "--skip-invalid"])
+    assert args.func(args) == 0
+    assert len(fake_store.added) == 1 and fake_store.added[0]["name"].tolist() == ["甲"]
+    assert fake_store.added[0]["as_of"].notna().all(), "the import date is recorded"
+    out = capsys.readouterr().out
+    assert "1 venues rows written" in out and "1 rejected rows skipped" in out
+    again = parse(["import", str(path), "--skip-invalid", "--json"])
+    assert again.func(again) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["written"], payload["skipped"]) == (1, 1)
+
+
 def test_cli_validate_several_files(tmp_path, fake_store, capsys):
     bad = tmp_path / "bad.xyz"
     bad.write_text("x")

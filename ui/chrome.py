@@ -19,22 +19,22 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from analysis.standards import default_standards
 from ui import loaders
 from ui.i18n import LANGS, t
+from venuemap import usecases
 
 if TYPE_CHECKING:  # altair loads with the first chart, not with every page (~0.2 s)
     import altair as alt
 
-_DEFAULT = default_standards()
+_DEFAULT = usecases.default_standard()
 #: Session defaults, set once per session before any widget is drawn: Chinese, and the
-#: documented service standard of analysis.standards (county 40 km, township 15 km, village
-#: 2 km, detour 1.4).
+#: documented service standard, read from data/standards.toml by the use-case layer (county
+#: 40 km, township 15 km, village 2 km, detour 1.4) — the same default the CLI uses.
 _SESSION_DEFAULTS: tuple[tuple[str, object], ...] = (
     ("lang", "zh"),
-    ("std_county_km", _DEFAULT.get("county_centre").radius_m / 1000),
-    ("std_township_km", _DEFAULT.get("township_centre").radius_m / 1000),
-    ("std_village_km", _DEFAULT.get("village_station").radius_m / 1000),
+    ("std_county_km", _DEFAULT.radii_km[0]),
+    ("std_township_km", _DEFAULT.radii_km[1]),
+    ("std_village_km", _DEFAULT.radii_km[2]),
     ("std_detour", _DEFAULT.detour),
 )
 
@@ -119,21 +119,37 @@ def _store_block(status: loaders.StoreStatus, lang: str) -> None:
     st.code(status.path, language=None, wrap_lines=True)
     if not status.exists:
         st.caption(t("chrome.store_missing", lang))
-    venue_flag, village_flag = loaders.illustrative_flags(status.path, status.version)
-    if venue_flag or village_flag:
+    notes = illustrative_notes(status, lang)
+    if notes:
         st.badge(t("chrome.illustrative_badge", lang), color="orange")
-        if venue_flag:
-            st.caption(t("chrome.illustrative_venues", lang))
-        if village_flag:
-            st.caption(t("chrome.illustrative_villages", lang))
+        for note in notes:
+            st.caption(note)
     st.caption(t("chrome.as_of", lang, date=as_of_text(status, lang)))
 
 
 def as_of_text(status: loaders.StoreStatus, lang: str) -> str:
-    """Return the as-of date of the data on screen (store change date, or the demo's source)."""
-    if status.modified is not None:
-        return status.modified.isoformat()
-    return t("chrome.as_of_demo", lang)
+    """Return the date the data on screen describe, labelled when the register is illustrative.
+
+    The date is the venues' own (``as_of``: the example register's year, or the day each
+    venue was imported), never the store file's modification time, so saving a plan on the
+    example register still says 2022 and 示例.
+    """
+    codes, dates = loaders.data_labels(status.path, status.version)
+    date = dates.text or t("chrome.as_of_unknown", lang)
+    if "venue_positions" in codes:
+        return t("chrome.as_of_illustrative", lang, date=date)
+    return date
+
+
+def illustrative_notes(status: loaders.StoreStatus, lang: str) -> list[str]:
+    """Return one sentence per kind of illustrative data on screen (empty when none)."""
+    codes = loaders.data_labels(status.path, status.version)[0]
+    notes = []
+    if "venue_positions" in codes:
+        notes.append(t("chrome.illustrative_venues", lang))
+    if "village_positions" in codes or "village_population" in codes:
+        notes.append(t("chrome.illustrative_villages", lang))
+    return notes
 
 
 def _standard_block(lang: str) -> None:
@@ -262,10 +278,13 @@ def report_html(
     levels: dict[str, str],
     counties: pd.DataFrame,
     checks: pd.DataFrame,
+    notes: list[str] | None = None,
 ) -> str:
     """Return a self-contained printable HTML report of the overview (no script, no outside URL).
 
-    Every text is escaped: county and township names come from data files.
+    ``notes`` are the illustrative-data labels (`illustrative_notes`), printed under the title
+    so a printed page carries the same label as the screen. Every text is escaped: county and
+    township names come from data files.
     """
 
     def tiles(items: dict[str, str]) -> str:
@@ -298,8 +317,8 @@ th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
 </style></head><body>
 <h1>{title}</h1>
 <p>{escape(as_of)}<br>{escape(standard)}</p>
+{"".join(f"<p class='illustrative'><strong>⚠ {escape(n)}</strong></p>" for n in notes or [])}
 {tiles(kpis)}
-<p><em>{escape(t("ov.population_illustrative", lang))}</em></p>
 <h2>{escape(t("ov.by_level", lang))}</h2>
 {tiles(levels)}
 <h2>{escape(t("ov.by_county", lang))}</h2>

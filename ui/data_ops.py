@@ -1,8 +1,9 @@
 """What the Data page does besides drawing: import checks, table edits, filters and exports.
 
 Kept out of ``pages/data.py`` so the page stays thin and these rules can be tested without a
-browser. Nothing here writes to the store except :func:`write_accepted` (and the page's Save,
-which calls ``store.replace_venues`` after :func:`validate_edits` found nothing wrong).
+browser. The rules themselves are the use-case layer's (`venuemap.usecases`): the import
+policy (all or nothing, or skip the invalid rows), the importer's row checks for table edits,
+the one filter. Nothing here writes except :func:`write_accepted` and :func:`save_edits`.
 """
 
 from __future__ import annotations
@@ -10,36 +11,25 @@ from __future__ import annotations
 import math
 import re
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from shapely.geometry import Point
 
-from geo.schema import LEVEL_OF_KIND, LIST_SEPARATOR, STORAGE_CRS
+from geo.schema import LIST_SEPARATOR
 from ui import loaders
 from ui.i18n import t, vocab_codes, vocab_label
+from venuemap import usecases
+from venuemap.usecases import EDITABLE, ImportReport, merge_edits
+
+__all__ = ["EDITABLE", "merge_edits"]
 
 UPLOAD_TYPES = ("csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip", "kml")
 CRS_OPTIONS = ("auto", "wgs84", "cgcs2000", "gcj02", "bd09", "epsg")
 FILTER_KEYS = ("county", "township", "kind", "organization")
 LAYER_CHOICES = ("venues", "counties", "townships", "villages", "coverage", "gaps")
-#: Columns a user may edit in the venue table; the rest are shown read-only.
-EDITABLE = (
-    "name",
-    "name_en",
-    "kind",
-    "organizations",
-    "services",
-    "address",
-    "status",
-    "year_opened",
-    "lon",
-    "lat",
-)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -52,6 +42,7 @@ class CheckedImport:
     errors: pd.DataFrame
     warnings: pd.DataFrame
     rejected_count: int
+    report: ImportReport | None = None
 
     @property
     def accepted_count(self) -> int:
@@ -91,13 +82,13 @@ def issues_frame(issues: list, lang: str) -> pd.DataFrame:
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
 def reference_index(path: str, version: str):  # noqa: ANN201 - geo.importer.ReferenceIndex
     """Return the importer's prepared reference geography (shared, read-only)."""
-    from geo.importer import ReferenceIndex
+    return usecases.prepare_reference(reference_layers(path, version))
 
-    layers = {
-        name: loaders.area_layer(path, version, name)
-        for name in ("prefecture", "counties", "townships", "villages")
-    }
-    return ReferenceIndex.build(layers)
+
+def reference_layers(path: str, version: str) -> dict[str, gpd.GeoDataFrame]:
+    """Return the reference layers the importer checks rows against (cached layers)."""
+    names = ("prefecture", "counties", "townships", "villages")
+    return {name: loaders.area_layer(path, version, name) for name in names}
 
 
 def check_upload(upload, crs: str, status: loaders.StoreStatus, lang: str) -> CheckedImport:  # noqa: ANN001
@@ -107,36 +98,50 @@ def check_upload(upload, crs: str, status: loaders.StoreStatus, lang: str) -> Ch
 
 @st.cache_data(max_entries=4, ttl=900, show_spinner=False)
 def _check(data: bytes, name: str, crs: str, path: str, version: str, lang: str) -> CheckedImport:
-    from geo.importer import import_venues
-
     safe_name = Path(name).name or "upload.csv"
     with tempfile.TemporaryDirectory() as folder:
         file = Path(folder) / safe_name
         file.write_bytes(data)
-        report = import_venues(
-            file,
-            crs=crs,
-            existing=loaders.user_venues(path, version),
+        report = usecases.check_import(
+            file, _ShownStore(path, loaders.user_venues(path, version)), crs=crs,
             reference=reference_index(path, version),
-        )
+        )  # fmt: skip
     return CheckedImport(
         rows=int(report.rows),
         accepted=report.accepted,
         errors=issues_frame(report.errors, lang),
         warnings=issues_frame(report.warnings, lang),
         rejected_count=int(report.rejected),
+        report=report,
     )
 
 
-def write_accepted(report: CheckedImport, path: str) -> None:
-    """Append the accepted venues to the user's store, atomically (geo.store)."""
-    loaders.open_user_store(path).add_venues(report.accepted)
+@dataclass(frozen=True)
+class _ShownStore:
+    """The store as the import check sees it: its path and its (cached) venues."""
+
+    path: str
+    stored: gpd.GeoDataFrame
+
+    def venues(self) -> gpd.GeoDataFrame:
+        """Return the venues already stored."""
+        return self.stored
+
+
+def write_accepted(report: CheckedImport, path: str, *, skip_invalid: bool = False) -> int:
+    """Write a checked import under the import policy (`usecases.write_import`).
+
+    All or nothing by default: with any rejected row nothing is written (0 is returned);
+    ``skip_invalid`` writes the accepted rows. Returns the number of venues written.
+    """
+    outcome = usecases.write_import(
+        report.report, loaders.open_user_store(path), skip_invalid=skip_invalid
+    )
+    return outcome.written
 
 
 def apply_filters(gdf: gpd.GeoDataFrame, filters: dict[str, str | None]) -> gpd.GeoDataFrame:
     """Return the rows matching the on-screen filters; filters a layer lacks are skipped."""
-    from geo.export import filter_layer
-
     columns = {
         "county": "county_code",
         "township": "township_code",
@@ -144,7 +149,7 @@ def apply_filters(gdf: gpd.GeoDataFrame, filters: dict[str, str | None]) -> gpd.
         "organization": "organizations",
     }
     wanted = {key: value for key, value in filters.items() if value and columns[key] in gdf.columns}
-    return filter_layer(gdf, **wanted) if wanted else gdf
+    return usecases.filter_layer(gdf, **wanted) if wanted else gdf
 
 
 def editor_frame(gdf: gpd.GeoDataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
@@ -167,6 +172,7 @@ def editor_frame(gdf: gpd.GeoDataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
             "village_code",
             "services",
             "address",
+            "as_of",
         )
     }
     config.update(
@@ -209,84 +215,49 @@ def _split_list(value: object) -> list[str]:
 
 
 def validate_edits(
-    edited: pd.DataFrame, lang: str, counties: gpd.GeoDataFrame | None = None
+    edited: pd.DataFrame, lang: str, reference: dict | None = None
 ) -> list[dict[str, str]]:
     """Return one message per bad cell (id, column, value, message); empty when all is well.
 
-    ``counties`` (real polygons, EPSG:4326): a point outside the prefecture, or outside the
-    county its ``county_code`` names, is refused (county boundaries are real, as on import).
+    The rules are the importer's own (`venuemap.usecases.validate_rows`): a row refused on
+    import is refused in the table too. ``reference`` holds the layers rows are checked against
+    (prefecture, counties, townships; default the bundled ones).
     """
-    problems: list[dict[str, str]] = []
+    return _problem_rows(usecases.validate_rows(edited, reference), lang)
 
-    def bad(row: pd.Series, column: str, key: str, **values: object) -> None:
-        problems.append(
-            {
-                t("col.id", lang): str(row["id"]),
-                t("data.col_column", lang): t(f"col.{column}", lang),
-                t("data.col_value", lang): str(row[column]),
-                t("data.col_message", lang): t(key, lang, **values),
-            }
-        )
 
-    kinds, statuses = set(vocab_codes("kinds")), set(vocab_codes("statuses"))
-    organizations = set(vocab_codes("organizations"))
-    for _, row in edited.iterrows():
-        if not str(row["name"] or "").strip() or _missing(row["name"]):
-            bad(row, "name", "edit.blank_name")
-        if row["kind"] not in kinds:
-            bad(row, "kind", "edit.bad_kind")
-        if row["status"] not in statuses:
-            bad(row, "status", "edit.bad_status")
-        for code in _split_list(row["organizations"]):
-            if code not in organizations:
-                bad(row, "organizations", "edit.bad_organization", value=code)
-        _check_point(row, bad, counties)
-        year = row["year_opened"]
-        if not _missing(year) and not 1949 <= float(year) <= 2100:
-            bad(row, "year_opened", "edit.bad_year")
+def _problem_rows(issues: list, lang: str) -> list[dict[str, str]]:
+    """Return (venue id, importer issue) pairs as the table of problems shown in ``lang``."""
+    problems = []
+    for venue_id, issue in issues:
+        parts = str(issue.column).split("/")  # the point's issues name "lon/lat"
+        header = "/".join(t(f"col.{c}", lang) if c in _COLUMN_KEYS else c for c in parts)
+        problems.append({
+            t("col.id", lang): str(venue_id),
+            t("data.col_column", lang): header,
+            t("data.col_value", lang): str(issue.value),
+            t("data.col_message", lang): pick_language(str(issue.message), lang),
+        })  # fmt: skip
     return problems
 
 
-def _check_point(row: pd.Series, bad: Callable[..., None], counties) -> None:  # noqa: ANN001
-    lon, lat = row["lon"], row["lat"]
-    lon_ok = not _missing(lon) and -180 <= float(lon) <= 180
-    lat_ok = not _missing(lat) and -90 <= float(lat) <= 90
-    if not lon_ok:
-        bad(row, "lon", "edit.bad_lon")
-    if not lat_ok:
-        bad(row, "lat", "edit.bad_lat")
-    if not (lon_ok and lat_ok) or counties is None or counties.empty:
-        return
-    point = Point(float(lon), float(lat))
-    prefecture = counties.union_all()
-    if not prefecture.covers(point):
-        metric = gpd.GeoSeries([prefecture, point], crs=STORAGE_CRS).to_crs("EPSG:4543")
-        distance_km = metric.iloc[0].distance(metric.iloc[1]) / 1000
-        bad(row, "lon", "edit.outside", km=f"{distance_km:,.1f}")
-        return
-    own = counties.loc[counties["county_code"] == row.get("county_code")]
-    if len(own) and not own.geometry.iloc[0].covers(point):
-        bad(row, "lon", "edit.other_county", county=str(own["name"].iloc[0]))
+#: Register columns with a translated header (``col.<name>`` in ui.i18n).
+_COLUMN_KEYS = frozenset({*EDITABLE, "id", "county_code", "township_code", "village_code",
+                          "position"})  # fmt: skip
+
+
+def save_edits(status: loaders.StoreStatus, edited: pd.DataFrame, lang: str) -> list[dict]:
+    """Validate the edited rows and, when all pass, write them (`usecases.apply_edits`).
+
+    Returns the problems in the table's shape (:func:`validate_edits`); nothing is written
+    when there is any.
+    """
+    issues = usecases.apply_edits(
+        loaders.open_user_store(status.path), loaders.venues(status.path, status.version),
+        edited, reference_layers(status.path, status.version),
+    )  # fmt: skip
+    return _problem_rows(issues, lang)
 
 
 def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def merge_edits(register: gpd.GeoDataFrame, edited: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Return ``register`` with the edited rows (matched by id) replaced; level follows kind."""
-    out = register.copy()
-    by_id = edited.set_index("id")
-    positions = out.index[out["id"].isin(by_id.index)]
-    for position in positions:
-        row = by_id.loc[out.at[position, "id"]]
-        for column in EDITABLE:
-            if column in ("lon", "lat"):
-                continue
-            value = row[column]
-            if column == "organizations":
-                value = LIST_SEPARATOR.join(_split_list(value))
-            out.at[position, column] = None if _missing(value) else value
-        out.at[position, "level"] = LEVEL_OF_KIND.get(row["kind"], 4)
-        out.at[position, out.geometry.name] = Point(float(row["lon"]), float(row["lat"]))
-    return out

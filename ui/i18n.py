@@ -41,10 +41,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Village locations and population are illustrative.",
     ),
     "chrome.as_of": ("数据截至：{date}", "Data as of: {date}"),
-    "chrome.as_of_demo": (
-        "2022年（示例名录，依据2021—2022年工作报告）",
-        "2022 (demo register, from the 2021–22 work report)",
+    "chrome.as_of_illustrative": (
+        "{date}（示例名录，位置为示意）",
+        "{date} (example register, illustrative positions)",
     ),
+    "chrome.as_of_unknown": ("未注明", "not recorded"),
     "chrome.standard": ("服务标准", "Service standard"),
     "list.sep": ("；", "; "),
     "std.county_km": ("县级阵地服务半径（公里）", "County venue radius (km)"),
@@ -135,6 +136,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col.address": ("地址", "Address"),
     "col.year_opened": ("建成年份", "Year opened"),
     "col.position": ("位置来源", "Position"),
+    "col.as_of": ("数据日期", "As of"),
     "col.lon": ("经度", "Longitude"),
     "col.lat": ("纬度", "Latitude"),
     "col.id": ("编号", "ID"),
@@ -271,6 +273,25 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "of the demo register.",
     ),
     "data.nothing_to_write": ("没有可导入的行。", "No row can be imported."),
+    "data.policy": ("导入方式", "Import policy"),
+    "data.policy_all_or_nothing": (
+        "全部或不导入（有被拒绝的行时不写入）",
+        "All or nothing (write nothing if any row is rejected)",
+    ),
+    "data.policy_skip_invalid": (
+        "只导入可导入的行，跳过被拒绝的行",
+        "Write the accepted rows, skip the rejected ones",
+    ),
+    "data.all_or_nothing_blocked": (
+        "有 {rejected} 行被拒绝，按“全部或不导入”不会写入任何数据："
+        "请修正文件后重新上传，或选择跳过被拒绝的行。",
+        "{rejected} rows are rejected, so “all or nothing” writes nothing: fix the file and "
+        "upload it again, or choose to skip the rejected rows.",
+    ),
+    "data.import_confirm": (
+        "确认将 {n} 个阵地写入 {path}？（跳过 {skipped} 行被拒绝的行）",
+        "Write {n} venues to {path}? ({skipped} rejected rows skipped)",
+    ),
     "data.written": ("已写入 {n} 个阵地到 {path}", "Wrote {n} venues to {path}"),
     "data.write_failed": (
         "写入失败，数据库保持原样：{message}",
@@ -286,27 +307,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.edit_invalid": (
         "有修改不合规，尚未保存（表中的修改都还在）：",
         "Some edits are not valid; nothing was saved (your edits are still in the table):",
-    ),
-    "edit.blank_name": ("名称不能为空", "the name must not be blank"),
-    "edit.bad_kind": ("类型不在列表中", "the kind is not one of the listed kinds"),
-    "edit.bad_status": ("状态不在列表中", "the status is not one of the listed statuses"),
-    "edit.bad_organization": ("未知的群团组织：{value}", "unknown organization: {value}"),
-    "edit.bad_lon": (
-        "经度应为 -180 至 180 之间的数字",
-        "longitude should be a number from -180 to 180",
-    ),
-    "edit.bad_lat": ("纬度应为 -90 至 90 之间的数字", "latitude should be a number from -90 to 90"),
-    "edit.outside": (
-        "位置在全州范围之外（约 {km} 公里）",
-        "the location lies outside the prefecture (about {km} km away)",
-    ),
-    "edit.other_county": (
-        "位置不在所属县（{county}）内；请核对经纬度或所属县",
-        "the location is not inside its county ({county}); check the coordinates or the county",
-    ),
-    "edit.bad_year": (
-        "建成年份应在 1949 至 2100 之间",
-        "the year opened should be from 1949 to 2100",
     ),
     "data.download": ("下载", "Download"),
     "data.layer": ("图层", "Layer"),

@@ -15,7 +15,6 @@ own thread would pay that again on every radius change.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,10 +25,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analysis.standards import Standards, standards_from_mapping
 from geo import boundaries
 from geo.schema import STORAGE_CRS
 from geo.store import GeoPackageStore, open_store, resolve_store_path
+from venuemap import usecases
+from venuemap.usecases import Inputs, SiteOutcome, Standards
 
 #: Bounded caches: a handful of stores per server, a few dozen radius settings per store.
 _DATA_ENTRIES = 8
@@ -74,15 +74,13 @@ class StoreStatus:
     exists
         Whether the file exists.
     version
-        A token that changes whenever the file changes (size and modification time).
-    modified
-        Date of the last change of the store, or None when there is no store yet.
+        A token that changes whenever the file changes (size and modification time). It keys
+        the caches only: the date the data describe is :func:`data_labels`, never the file's.
     """
 
     path: str
     exists: bool
     version: str
-    modified: dt.date | None
 
 
 def store_path() -> str:
@@ -96,10 +94,8 @@ def store_status() -> StoreStatus:
     try:
         info = Path(path).stat()
     except OSError:
-        return StoreStatus(path=path, exists=False, version="none", modified=None)
-    version = f"{info.st_size}-{info.st_mtime_ns}"
-    modified = dt.datetime.fromtimestamp(info.st_mtime, tz=dt.UTC).date()
-    return StoreStatus(path=path, exists=True, version=version, modified=modified)
+        return StoreStatus(path=path, exists=False, version="none")
+    return StoreStatus(path=path, exists=True, version=f"{info.st_size}-{info.st_mtime_ns}")
 
 
 def open_user_store(path: str) -> GeoPackageStore:
@@ -144,37 +140,41 @@ def area_layer(path: str, version: str, name: str) -> gpd.GeoDataFrame:
 
 
 @st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)
-def illustrative_flags(path: str, version: str) -> tuple[bool, bool]:
-    """Return (venues illustrative?, villages illustrative?) for the chrome's badge."""
+def data_labels(path: str, version: str) -> tuple[list[str], usecases.AsOf]:
+    """Return (what is illustrative, the venues' as-of dates): properties of the data.
+
+    The same use cases (`venuemap.usecases.illustrative`, `as_of`) label ``coverage --json``,
+    so the sidebar, the Overview, the report and the CLI say the same thing.
+    """
     register = venues(path, version)
     villages = area_layer(path, version, "villages")
-    venue_flag = bool((register.get("position", pd.Series(dtype=object)) == "illustrative").any())
-    village_flag = bool(
-        (villages.get("position", pd.Series(dtype=object)) == "illustrative").any()
-        or (villages.get("population_source", pd.Series(dtype=object)) == "illustrative").any()
-    )
-    return venue_flag, village_flag
+    return usecases.illustrative(register, villages), usecases.as_of(register)
+
+
+def illustrative_flags(path: str, version: str) -> tuple[bool, bool]:
+    """Return (venues illustrative?, villages illustrative?) for the chrome's badge."""
+    codes = data_labels(path, version)[0]
+    return "venue_positions" in codes, any(code.startswith("village_") for code in codes)
 
 
 def standards_for(radii_km: tuple[float, float, float], detour: float) -> Standards:
-    """Return analysis Standards with the county, township and village radii (km) and detour.
+    """Return the standard of the sidebar: the default with these three radii (km) and detour.
 
-    The prefecture centre keeps its whole-prefecture scope and enterprise homes their
-    own-workers scope; stations keep the own-village rule.
+    Built by the use-case layer (`venuemap.usecases.standard_from_radii`) from
+    data/standards.toml, the same default the CLI reads.
     """
-    county_km, township_km, village_km = radii_km
-    station = {"level": 4, "radius_km": village_km, "own_village": True}
-    return standards_from_mapping(
-        {
-            "detour": detour,
-            "kinds": {
-                "county_centre": {"level": 2, "radius_km": county_km},
-                "township_centre": {"level": 3, "radius_km": township_km},
-                "village_station": station,
-                "community_station": station,
-                "other": {"level": 4, "radius_km": village_km},
-            },
-        }
+    return usecases.standard_from_radii(*radii_km, detour)
+
+
+def inputs(path: str, version: str) -> Inputs:
+    """Return the use cases' inputs: the cached register, villages and reference layers."""
+    return Inputs(
+        venues=venues(path, version),
+        demand=area_layer(path, version, "villages"),
+        townships=area_layer(path, version, "townships"),
+        counties=reference_layer("counties"),
+        township_seats=reference_layer("township_seats"),
+        store_path=path,
     )
 
 
@@ -187,14 +187,8 @@ def coverage(
     Cached per (store, data version, radii, detour): a new radius recomputes only this, the
     register and villages come from their own caches.
     """
-    from analysis.coverage import assess_coverage
-
     return run_in_worker(
-        assess_coverage,
-        area_layer(path, version, "villages"),
-        venues(path, version),
-        standards_for(radii_km, detour),
-        detour=detour,
+        usecases.coverage_table, inputs(path, version), standards_for(radii_km, detour)
     )
 
 
@@ -212,11 +206,10 @@ def coverage_areas(
     cache key names exactly the venues drawn; the areas follow the analysis's own standard
     (``analysis.areas.service_areas``). Another radius or filter recomputes only this.
     """
-    from analysis.areas import service_areas
     from geo.layers.coverage import merge_service_areas
 
     shown = venues(path, version).loc[list(rows)]
-    areas = run_in_worker(service_areas, shown, standards_for(radii_km, detour), detour=detour)
+    areas = run_in_worker(usecases.service_areas, shown, standards_for(radii_km, detour))
     return merge_service_areas(areas)
 
 
@@ -240,19 +233,19 @@ def coverage_summary(
     path: str, version: str, radii_km: tuple[float, float, float], detour: float, by: str
 ) -> pd.DataFrame:
     """Return coverage rolled up per ``by`` ('county_code' or 'township_code'), with a total row."""
-    from analysis.coverage import summarise_coverage
-
-    return summarise_coverage(coverage(path, version, radii_km, detour), by=by)
+    return usecases.summarise(coverage(path, version, radii_km, detour), by)
 
 
 @st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
 def coverage_totals(
     path: str, version: str, radii_km: tuple[float, float, float], detour: float
 ) -> dict:
-    """Return the headline figures: demand, covered, population, population_covered."""
-    from analysis.coverage import coverage_totals as totals
+    """Return the headline figures: demand, covered, population, population_covered.
 
-    return totals(coverage(path, version, radii_km, detour))
+    The one baseline: the Overview shows it, and the Gaps page's scenario starts from it
+    (`venuemap.usecases.site` computes its baseline with the same `coverage_totals`).
+    """
+    return usecases.coverage_totals(coverage(path, version, radii_km, detour))
 
 
 @st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
@@ -260,103 +253,43 @@ def gap_list(
     path: str, version: str, radii_km: tuple[float, float, float], detour: float
 ) -> gpd.GeoDataFrame:
     """Return the uncovered villages, most people first, then the farthest from any venue."""
-    from analysis.gaps import uncovered_demand
-
-    return uncovered_demand(coverage(path, version, radii_km, detour))
+    return usecases.uncovered(coverage(path, version, radii_km, detour))
 
 
-@dataclass(frozen=True)
-class Scenario:
-    """One siting run and its comparison with the baseline, ready for the page.
-
-    Attributes
-    ----------
-    result
-        The analysis.siting.SitingResult.
-    proposal
-        The chosen sites as planned venue rows (ready for the store).
-    baseline, proposed, delta
-        Headline coverage figures before, after and their difference.
-    before
-        Per-village coverage today (for the baseline map).
-    newly_covered
-        The villages the proposal newly covers.
-    """
-
-    result: object
-    proposal: gpd.GeoDataFrame
-    baseline: dict
-    proposed: dict
-    delta: dict
-    before: gpd.GeoDataFrame
-    newly_covered: gpd.GeoDataFrame
+#: One siting run compared with the baseline (`venuemap.usecases.SiteOutcome`).
+Scenario = SiteOutcome
 
 
 @st.cache_data(max_entries=_DATA_ENTRIES, ttl=_TTL_S, show_spinner=False)
 def candidates(path: str, version: str) -> gpd.GeoDataFrame:
     """Return the default siting candidates: villages without a station, seats without a centre."""
-    from analysis.siting import default_candidates
-
-    return default_candidates(
-        area_layer(path, version, "villages"),
-        reference_layer("township_seats"),
-        venues(path, version),
-    )
+    return usecases.candidates_for(inputs(path, version))
 
 
 @st.cache_data(max_entries=16, ttl=_TTL_S, show_spinner=False)
 def scenario(
-    path: str, version: str, model: str, n_new: int, radius_km: float, detour: float
-) -> Scenario:
-    """Run one siting model with every venue fixed, then compare the proposal with today.
+    path: str,
+    version: str,
+    model: str,
+    n_new: int,
+    radius_km: float,
+    radii_km: tuple[float, float, float],
+    detour: float,
+) -> SiteOutcome:
+    """Run one siting model from the baseline of the sidebar's standard (`usecases.site`).
 
-    One uniform service radius applies to the baseline and to the proposal (as the CLI's
-    ``--radius-km``), so the figures compare like with like.
+    Existing venues cover by their own level's radius (``radii_km``), exactly as on the
+    Overview; ``radius_km`` is the service radius of the NEW sites only.
     """
-    from analysis.coverage import assess_coverage
-    from analysis.siting import compare_scenarios, proposal_venues, site
-    from analysis.standards import uniform_standards
-
-    villages = area_layer(path, version, "villages")
-    register = venues(path, version)
-    sites = candidates(path, version)
-    result = site(
-        villages,
-        register,
-        sites,
-        model=model,
-        n_new=n_new,
-        radius_m=radius_km * 1000.0,
-        detour=detour,
-    )
-    proposal = proposal_venues(result, sites)
-    standards = uniform_standards(radius_km, base=standards_for((radius_km,) * 3, detour))
-    combined = gpd.GeoDataFrame(pd.concat([register, proposal], ignore_index=True), crs=STORAGE_CRS)
-    comparison = compare_scenarios(register, combined, villages, standards, detour=detour)
-    before = assess_coverage(villages, register, standards, detour=detour)
-    return Scenario(
-        result,
-        proposal,
-        comparison.baseline,
-        comparison.proposed,
-        comparison.delta,
-        before,
-        comparison.newly_covered,
-    )
+    return usecases.site(
+        inputs(path, version), standards_for(radii_km, detour), model=model, n_new=n_new,
+        new_radius_km=radius_km, candidates=candidates(path, version),
+    )  # fmt: skip
 
 
 def save_planned(status: StoreStatus, proposal: gpd.GeoDataFrame) -> int:
-    """Append ``proposal`` (planned venues) to the register shown and write it to the store.
-
-    The register shown may be the bundled demo (when the user's store has no venues yet): the
-    demo venues are then written too, so that saving a plan never makes the network vanish.
-    The write is atomic (geo.store). Returns the number of venues written.
-    """
-    register = venues(status.path, status.version)
-    new = proposal.loc[~proposal["id"].isin(register["id"])]
-    combined = gpd.GeoDataFrame(pd.concat([register, new], ignore_index=True), crs=STORAGE_CRS)
-    open_user_store(status.path).replace_venues(combined)
-    return len(new)
+    """Save ``proposal`` as planned venues (`venuemap.usecases.save_proposal`, as the CLI)."""
+    return usecases.save_proposal(status.path, proposal)
 
 
 @st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
@@ -364,18 +297,8 @@ def network_counts(
     path: str, version: str, radii_km: tuple[float, float, float], detour: float
 ) -> dict[str, int]:
     """Return the four-level check counts (analysis.network.check_network) plus ``venues``."""
-    from analysis.network import check_network
-
-    register = venues(path, version)
-    report = check_network(
-        register,
-        area_layer(path, version, "villages"),
-        townships=area_layer(path, version, "townships"),
-        counties=reference_layer("counties"),
-        standards=standards_for(radii_km, detour),
-        detour=detour,
-    )
-    return {**report.counts, "venues": len(register)}
+    counts = usecases.network_counts(inputs(path, version), standards_for(radii_km, detour))
+    return {**counts, "venues": len(venues(path, version))}
 
 
 def network_checks(
@@ -422,10 +345,8 @@ def download_layer(
     """
     if name == "venues":
         return venues(path, version)
-    if name == "coverage":
-        return coverage(path, version, radii_km, detour)
-    if name == "gaps":
-        return gap_list(path, version, radii_km, detour)
+    if name in ("coverage", "gaps"):  # the same layers as `venuemap export`
+        return usecases.result_layer(coverage(path, version, radii_km, detour), name)
     return area_layer(path, version, name)
 
 

@@ -16,7 +16,7 @@ from venuemap import __version__, cli_analysis, cli_export, cli_import
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
 EPILOG = """\
-exit codes: 0 success (all rows accepted) · 1 some rows rejected, or no solution exists
+exit codes: 0 success · 1 some rows rejected, nothing written; or no solution exists
   (infeasible siting model) · 2 unusable input
 store: --store PATH, else $VENUEMAP_STORE, else ~/.local/share/venuemap/store.gpkg
 examples:
@@ -24,7 +24,9 @@ examples:
   venuemap import stations.csv --crs gcj02 --json
   venuemap export --layer venues --county 632322 --format geojson --out jianzha.geojson
   venuemap coverage --json
-  venuemap site --model mclp --add 5 --radius-km 5 --json
+  venuemap site --model mclp --add 5 --radius-km 5 --json   # new sites 5 km; existing keep theirs
+  venuemap site --add 5 --save                               # save them as planned venues
+  venuemap import stations.csv --skip-invalid                # write the accepted rows only
 """
 
 

@@ -1,9 +1,15 @@
 """``venuemap coverage | gaps | site``: the planner's questions on the store or on files.
 
-Inputs default to the user's store (``geo.register.load_venues``; the bundled demo register
-when the store is empty) and the villages layer; ``--venues``, ``--demand``, ``--candidates``
-and ``--roads`` read GeoJSON, GeoPackage, Shapefile (or CSV with lon/lat columns) instead.
-Files are read here; the analysis itself (``analysis/``) does no file I/O.
+Inputs default to the user's store (the bundled demo register when the store is empty) and the
+villages layer; ``--venues``, ``--demand``, ``--candidates`` and ``--roads`` read GeoJSON,
+GeoPackage, Shapefile (or CSV with lon/lat columns) instead. This module only parses and
+prints: every figure comes from the use-case layer (`venuemap.usecases`), as on the dashboard.
+
+One standard for all three commands: ``data/standards.toml`` (or ``--standard F``), with
+``--county-km``/``--township-km``/``--village-km`` and ``--detour`` overriding its levels.
+In ``coverage`` and ``gaps``, ``--radius-km`` sets one radius for every kind; in ``site`` it
+sets only the radius of the NEW sites, while existing venues keep their own level's standard,
+so ``site``'s ``baseline_covered_population`` equals ``coverage``'s ``population_covered``.
 """
 
 from __future__ import annotations
@@ -13,52 +19,49 @@ import json
 import math
 import os
 import sys
-import tomllib
-from collections.abc import Callable
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import assess_coverage, coverage_totals, summarise_coverage
-from analysis.gaps import redundant_venues, service_deserts, uncovered_demand
-from analysis.network import check_network
-from analysis.roads import DEFAULT_CONNECT_M, DEFAULT_SNAP_M
-from analysis.siting import MODELS, default_candidates, proposal_venues, site
-from analysis.standards import (
-    Standards,
-    default_standards,
-    standards_from_mapping,
-    uniform_standards,
-)
 from geo.errors import InputError
 from geo.schema import KINDS, lookup
-
-#: Where the readable default standards live.
-STANDARDS_PATH = Path(__file__).resolve().parent.parent / "data" / "standards.toml"
-_LON = ("lon", "lng", "longitude", "x", "经度")
-_LAT = ("lat", "latitude", "y", "纬度")
+from venuemap.usecases import (
+    MODELS,
+    STANDARDS_PATH,
+    CoverageResult,
+    Inputs,
+    SiteOutcome,
+    Standards,
+    coverage,
+    gaps,
+    load_inputs,
+    read_layer_file,
+    save_proposal,
+    site,
+    standard_from_options,
+)
+from venuemap.usecases.inputs import DEFAULT_CONNECT_M, DEFAULT_SNAP_M
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``coverage``, ``gaps`` and ``site`` subcommands."""
-    coverage = subparsers.add_parser(
+    cov = subparsers.add_parser(
         "coverage",
         help="who is served: coverage per level, per county, four-level network checks",
         description="Coverage of demand (villages by default) by the venues, per level and "
-        "county, with the four-level network checks.",
+        "county, with the four-level network checks and what is illustrative.",
     )
-    _inputs(coverage)
-    coverage.set_defaults(func=run_coverage)
-    gaps = subparsers.add_parser(
+    _inputs(cov)
+    cov.set_defaults(func=run_coverage)
+    gap = subparsers.add_parser(
         "gaps",
         help="who is not served: uncovered villages, deserts, townships without a centre",
         description="Uncovered demand ranked by population, H3 service deserts, townships "
         "without a centre and redundant venues.",
     )
-    _inputs(gaps)
-    gaps.set_defaults(func=run_gaps)
+    _inputs(gap)
+    gap.set_defaults(func=run_gaps)
     _site_parser(subparsers)
 
 
@@ -66,6 +69,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--venues", metavar="F", help="existing venues file (default: store)")
     parser.add_argument("--demand", metavar="F", help="demand points with population "
                         "(default: the villages layer)")  # fmt: skip
+    parser.add_argument("--standard", metavar="F",
+                        help=f"service standards TOML (default {STANDARDS_PATH.name})")
+    for level, name in (("county", "county centres"), ("township", "township centres"),
+                        ("village", "village/community stations and other venues")):
+        parser.add_argument(f"--{level}-km", metavar="KM", type=float,
+                            help=f"service radius of existing {name}, km (default: standard)")
     parser.add_argument("--detour", metavar="K", type=float,
                         help="road distance = K x straight line (default 1.4; 1 = straight)")
     parser.add_argument("--json", action="store_true", help="print JSON on stdout")
@@ -76,11 +85,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def _inputs(parser: argparse.ArgumentParser) -> None:
     _common(parser)
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--radius-km", metavar="KM", type=float,
-                       help="one service radius for every venue kind")  # fmt: skip
-    group.add_argument("--standard", metavar="F",
-                       help=f"service standards TOML (default {STANDARDS_PATH.name})")
+    parser.add_argument("--radius-km", metavar="KM", type=float,
+                        help="one service radius for every venue kind")  # fmt: skip
     parser.add_argument("--kind", metavar="K", nargs="+", action="extend",
                         help="only these venue kinds (codes or Chinese labels)")
     parser.add_argument("--roads", metavar="F", help="roads (LineStrings): network distance")
@@ -95,7 +101,8 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
         "site",
         help="where to build next: MCLP, LSCP or p-median, solved exactly",
         description="Choose new sites among candidates (default: villages without a station "
-        "and township seats without a centre) with the existing venues fixed.",
+        "and township seats without a centre) with the existing venues fixed, each covering "
+        "by its own level's standard (the same baseline as `coverage`).",
     )
     parser.add_argument("--model", choices=MODELS, default="mclp",
                         help="mclp: most people newly covered by N sites; lscp: fewest sites "
@@ -103,9 +110,11 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--add", metavar="N", type=int, default=5,
                         help="number of new sites (mclp, pmedian; default 5)")
     parser.add_argument("--radius-km", metavar="KM", type=float,
-                        help="service radius of every site, km (default: the village-station "
-                        "standard, 2 km)")
+                        help="service radius of the NEW sites, km (default: the standard's "
+                        "village-station radius, 2 km); existing venues keep their own")
     parser.add_argument("--candidates", metavar="F", help="candidate sites file (column id)")
+    parser.add_argument("--save", action="store_true",
+                        help="save the chosen sites as planned venues in the store")
     _common(parser)
     parser.set_defaults(func=run_site)
 
@@ -115,46 +124,42 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_coverage(args: argparse.Namespace) -> int:
-    """Print (or write) coverage per level and county, and the four-level checks."""
-    venues, demand, standards, roads = _load_inputs(args)
-    result = assess_coverage(demand, venues, standards, detour=args.detour, roads=roads,
-                             kinds=_kinds(args.kind), snap_m=args.snap_m)  # fmt: skip
-    by_county = summarise_coverage(result, "county_code", totals=False) if (
-        "county_code" in result.columns) else pd.DataFrame()  # fmt: skip
-    network = _network(args, venues, demand, standards, roads)
-    payload = {**coverage_totals(result), "by_county": _records(by_county),
-               "network": network}  # fmt: skip
-    _write_out(args, result)
+    """Print (or write) coverage per level and county, the checks and what is illustrative."""
+    inputs, standard = _load(args)
+    result = coverage(inputs, standard, kinds=_kinds(args.kind))
+    payload = _coverage_payload(result)
+    _write_out(args, result.table)
     if args.json:
         _print_json(payload)
     else:
-        _print_coverage(payload, standards, args)
+        _print_coverage(payload, standard)
     return 0
+
+
+def _coverage_payload(result: CoverageResult) -> dict:
+    return {**result.totals, "by_county": _records(result.by_county),
+            "network": result.network, "illustrative": list(result.illustrative),
+            "as_of": result.as_of.to_json()}  # fmt: skip
 
 
 def run_gaps(args: argparse.Namespace) -> int:
     """Print (or write) uncovered demand, deserts, townships without centre, redundant venues."""
-    venues, demand, standards, roads = _load_inputs(args)
-    kinds = _kinds(args.kind)
-    result = assess_coverage(demand, venues, standards, detour=args.detour, roads=roads,
-                             kinds=kinds, snap_m=args.snap_m)  # fmt: skip
-    uncovered = uncovered_demand(result)
-    deserts = service_deserts(result)
-    chosen = venues if kinds is None else venues.loc[venues["kind"].isin(kinds)]
-    redundant = redundant_venues(demand, chosen, standards, detour=args.detour)
-    missing = _townships_without_centre(args, venues, demand)
+    inputs, standard = _load(args)
+    result = gaps(inputs, standard, kinds=_kinds(args.kind))
     payload = {
-        "uncovered": _records(_plain(uncovered, ["rank", "village_code", "name", "county_code",
-                                                  "township_code", "population",
-                                                  "nearest_distance_m"])),
-        "deserts": _records(_plain(deserts, ["h3_cell", "uncovered_population",
-                                             "uncovered_points"])),
-        "townships_without_centre": _records(_plain(missing, ["township_code", "name",
-                                                              "county_code"])),
-        "redundant_venues": _records(_plain(redundant, ["id", "name", "kind", "covers_points"])),
+        "uncovered": _records(_plain(result.uncovered, [
+            "rank", "village_code", "name", "county_code", "township_code", "population",
+            "nearest_distance_m"])),
+        "deserts": _records(_plain(result.deserts, ["h3_cell", "uncovered_population",
+                                                    "uncovered_points"])),
+        "townships_without_centre": _records(_plain(result.townships_without_centre, [
+            "township_code", "name", "county_code"])),
+        "redundant_venues": _records(_plain(result.redundant, ["id", "name", "kind",
+                                                               "covers_points"])),
+        "illustrative": list(result.illustrative),
     }  # fmt: skip
     if args.out:
-        _write_gaps(args.out, uncovered, deserts, redundant)
+        _write_gaps(args.out, result.uncovered, result.deserts, result.redundant)
     if args.json:
         _print_json(payload)
     else:
@@ -163,30 +168,24 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 
 def run_site(args: argparse.Namespace) -> int:
-    """Solve the siting model and print the chosen candidates."""
-    standards = default_standards()
-    venues = _read_or(args.venues, lambda: _register_venues(args.store), "venues")
-    demand = _read_or(args.demand, lambda: _reference("villages", args.store), "demand")
-    if args.candidates:
-        candidates = _read(args.candidates, "candidates")
-    else:
-        seats = _reference("township_seats", args.store)
-        candidates = default_candidates(_same_crs(demand, venues), _same_crs(seats, venues),
-                                        venues)  # fmt: skip
-    radius_km = args.radius_km if args.radius_km is not None else (
-        standards.get("village_station").radius_m / 1000.0)  # fmt: skip
+    """Solve the siting model from the coverage baseline and print the chosen candidates."""
+    if args.save and args.venues:
+        raise InputError("--save adds the sites to the store's register; it cannot be combined "
+                         "with --venues F (run without --venues, or keep the result with --out)")
+    inputs, standard = _load(args)
+    candidates = read_layer_file(args.candidates, "candidates") if args.candidates else None
     _quiet_highs()
-    result = site(
-        demand, venues, _same_crs(candidates, demand), model=args.model, n_new=args.add,
-        radius_m=radius_km * 1000.0,
-        detour=standards.detour if args.detour is None else args.detour,
-    )
+    outcome = site(inputs, standard, model=args.model, n_new=args.add,
+                   new_radius_km=args.radius_km, candidates=candidates)  # fmt: skip
     if args.out:
-        _write_geojson(proposal_venues(result, candidates), args.out)
+        _write_geojson(outcome.proposal, args.out)
+    saved = save_proposal(args.store, outcome.proposal) if args.save else None
     if args.json:
-        _print_json(result.to_json())
+        _print_json({**outcome.to_json(), **({"saved": saved} if args.save else {})})
     else:
-        _print_site(result, radius_km)
+        _print_site(outcome)
+        if saved is not None:
+            print(f"已保存 {saved} 处规划阵地 / {saved} planned venue(s) saved to the store")
     return 0
 
 
@@ -194,30 +193,21 @@ def run_site(args: argparse.Namespace) -> int:
 # inputs
 
 
-def _load_inputs(
-    args: argparse.Namespace,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Standards, gpd.GeoDataFrame | None]:
-    venues = _read_or(args.venues, lambda: _register_venues(args.store), "venues")
-    demand = _read_or(args.demand, lambda: _reference("villages", args.store), "demand")
-    roads = _read(args.roads, "roads") if args.roads else None
-    return venues, _same_crs(demand, venues), load_standards(args), roads
+def _load(args: argparse.Namespace) -> tuple[Inputs, Standards]:
+    inputs = load_inputs(args.store, venues=args.venues, demand=args.demand,
+                         roads=getattr(args, "roads", None),
+                         snap_m=getattr(args, "snap_m", DEFAULT_SNAP_M))  # fmt: skip
+    return inputs, load_standards(args)
 
 
 def load_standards(args: argparse.Namespace) -> Standards:
-    """Return the standards: ``--radius-km`` for all, else ``--standard F``, else the default."""
-    path = Path(args.standard) if getattr(args, "standard", None) else STANDARDS_PATH
-    try:
-        with path.open("rb") as handle:
-            mapping = tomllib.load(handle)
-    except FileNotFoundError:
-        raise InputError(f"standards file {path} not found; pass an existing TOML file "
-                         f"to --standard (see {STANDARDS_PATH} for the format)") from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"standards file {path} is not valid TOML: {error}") from None
-    standards = standards_from_mapping(mapping)
-    if getattr(args, "radius_km", None) is not None:
-        standards = uniform_standards(args.radius_km, standards)
-    return standards
+    """Return the one standard the flags describe (see the module docstring)."""
+    uniform = getattr(args, "radius_km", None) if args.command != "site" else None
+    return standard_from_options(
+        getattr(args, "standard", None), radius_km=uniform,
+        county_km=getattr(args, "county_km", None), township_km=getattr(args, "township_km", None),
+        village_km=getattr(args, "village_km", None), detour=getattr(args, "detour", None),
+    )  # fmt: skip
 
 
 def _kinds(values: list[str] | None) -> list[str] | None:
@@ -231,94 +221,6 @@ def _kinds(values: list[str] | None) -> list[str] | None:
             raise InputError(f"--kind {text!r} is not a venue kind; use one of: {valid}")
         kinds.append(code)
     return kinds
-
-
-def _register_venues(store: str | None) -> gpd.GeoDataFrame:
-    from geo.register import load_venues
-
-    return load_venues(store)
-
-
-def _reference(name: str, store: str | None) -> gpd.GeoDataFrame:
-    from geo.register import load_reference
-
-    return load_reference(name, store)
-
-
-def _read_or(path: str | None, default: Callable[[], gpd.GeoDataFrame], what: str
-             ) -> gpd.GeoDataFrame:  # fmt: skip
-    return _read(path, what) if path else default()
-
-
-def _read(path_text: str, what: str) -> gpd.GeoDataFrame:
-    """Read a GeoJSON/GPKG/Shapefile (pyogrio) or a CSV with lon/lat columns, in EPSG:4326."""
-    from geo.boundaries import normalise_codes
-
-    path = Path(path_text)
-    if not path.exists():
-        raise InputError(f"--{what} file {path} not found; check the path")
-    if path.suffix.lower() in (".csv", ".txt"):
-        gdf = _read_csv_points(path, what)
-    else:
-        try:
-            gdf = gpd.read_file(path, engine="pyogrio")
-        except Exception as error:  # noqa: BLE001 - any driver error becomes one line
-            raise InputError(f"cannot read --{what} file {path}: {error}") from None
-    if gdf.crs is None:
-        raise InputError(f"--{what} file {path} has no CRS; save it with one (e.g. EPSG:4326)")
-    return normalise_codes(gdf.to_crs("EPSG:4326"))
-
-
-def _read_csv_points(path: Path, what: str) -> gpd.GeoDataFrame:
-    """Read a point CSV (UTF-8 or GBK, comma/tab/semicolon) with lon/lat columns."""
-    import io
-
-    from geo.importer.readers import decode_text, sniff_delimiter
-
-    text, _ = decode_text(path, path.read_bytes())
-    frame = pd.read_csv(io.StringIO(text), dtype=str, sep=sniff_delimiter(text))
-    lower = {c.strip().lower(): c for c in frame.columns}
-    lon = next((lower[c] for c in _LON if c in lower), None)
-    lat = next((lower[c] for c in _LAT if c in lower), None)
-    if lon is None or lat is None:
-        raise InputError(f"--{what} CSV {path} needs longitude/latitude columns "
-                         f"(one of {_LON} and one of {_LAT}); found {list(frame.columns)}")
-    for column in ("population", "level", "year_opened"):
-        if column in frame.columns:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce")
-    points = gpd.points_from_xy(pd.to_numeric(frame[lon]), pd.to_numeric(frame[lat]))
-    return gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
-
-
-def _same_crs(gdf: gpd.GeoDataFrame, like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    if gdf.crs is not None and like.crs is not None and gdf.crs != like.crs:
-        return gdf.to_crs(like.crs)
-    return gdf
-
-
-def _network(args: argparse.Namespace, venues: gpd.GeoDataFrame, demand: gpd.GeoDataFrame,
-             standards: Standards, roads: gpd.GeoDataFrame | None) -> dict:  # fmt: skip
-    """Four-level counts; empty when the demand has no village/township codes."""
-    if not {"village_code", "township_code"} <= set(demand.columns) or (
-            "kind" not in venues and len(venues)):  # fmt: skip
-        return {}
-    default_demand = not args.demand
-    townships = _reference("townships", args.store) if default_demand else None
-    counties = _reference("counties", args.store) if default_demand else None
-    report = check_network(venues, demand, townships=townships,
-                           counties=_same_crs(counties, venues) if counties is not None else None,
-                           standards=standards, detour=args.detour, roads=roads,
-                           snap_m=args.snap_m)  # fmt: skip
-    return report.counts
-
-
-def _townships_without_centre(args: argparse.Namespace, venues: gpd.GeoDataFrame,
-                              demand: gpd.GeoDataFrame) -> pd.DataFrame:  # fmt: skip
-    if "township_code" not in demand.columns or "kind" not in venues.columns:
-        return pd.DataFrame(columns=["township_code"])
-    townships = _reference("townships", args.store) if not args.demand else None
-    report = check_network(venues, demand, townships=townships, detour=args.detour)
-    return report.townships_without_centre
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,9 +308,9 @@ def _write_gaps(path: str, uncovered: gpd.GeoDataFrame, deserts: gpd.GeoDataFram
     _write_geojson(gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs="EPSG:4326"), path)
 
 
-def _print_coverage(payload: dict, standards: Standards, args: argparse.Namespace) -> None:
+def _print_coverage(payload: dict, standards: Standards) -> None:
     share = payload["population_covered"] / payload["population"] if payload["population"] else 0
-    detour = standards.detour if args.detour is None else args.detour
+    detour = standards.detour
     print(f"覆盖 coverage: {payload['covered']}/{payload['demand']} demand points, "
           f"population {payload['population_covered']:.0f}/{payload['population']:.0f} "
           f"({share:.1%}); detour {detour:g}, levels {list(standards.headline_levels)} count")
@@ -417,6 +319,9 @@ def _print_coverage(payload: dict, standards: Standards, args: argparse.Namespac
               f"{row['population_share_covered']:.1%} of population")
     for key, value in payload["network"].items():
         print(f"  {key}: {value}")
+    print(f"数据截至 as of: {payload['as_of'] or 'not recorded'}")
+    if payload["illustrative"]:
+        print(f"示意数据 illustrative: {', '.join(payload['illustrative'])}")
 
 
 def _print_gaps(payload: dict) -> None:
@@ -429,14 +334,17 @@ def _print_gaps(payload: dict) -> None:
     print(f"redundant venues: {len(payload['redundant_venues'])}")
 
 
-def _print_site(result: object, radius_km: float) -> None:
+def _print_site(outcome: SiteOutcome) -> None:
+    result = outcome.result
     if result.note:  # nothing to decide: one line
         print(f"{result.model}: {result.note}")
         return
-    print(f"{result.model}: {len(result.selected)} new site(s), radius {radius_km:g} km, "
-          f"optimal={result.optimal}, objective {result.objective:.4g}")
+    objective = "none" if result.objective is None or not math.isfinite(result.objective) else (
+        f"{result.objective:.4g}")  # fmt: skip
+    print(f"{result.model}: {len(result.selected)} new site(s), radius {outcome.new_radius_km:g} "
+          f"km, optimal={result.optimal}, objective {objective}")
     print(f"  covered population {result.covered_population:.0f} "
-          f"(existing {result.existing_population:.0f}; no candidate reaches "
-          f"{result.uncoverable_population:.0f} more)")
+          f"(baseline {outcome.baseline['population_covered']:.0f}, as `coverage`; no "
+          f"candidate reaches {result.uncoverable_population:.0f} more)")
     for ident in result.selected:
         print(f"  + {ident}  (only it adds {result.added_population[ident]:,.0f} people)")

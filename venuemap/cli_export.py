@@ -5,23 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import geopandas as gpd
-
-from geo.export import FORMATS, filter_layer, write_layer
-from geo.register import load_reference, load_venues
-
-#: Layers `export` can write, with what each holds.
-EXPORT_LAYERS = {
-    "venues": "the venue register (your store's, else the bundled demo)",
-    "counties": "the 4 county polygons (real)",
-    "townships": "township areas (approximate unless you imported official ones)",
-    "township_seats": "township seat points",
-    "villages": "villages/communities (illustrative points unless you imported your own)",
-    "prefecture": "the prefecture outline",
-    "coverage": "villages with their nearest venue, distance and covered flag per level "
-    "(default standards, data/standards.toml)",
-    "gaps": "uncovered villages ranked by population, then distance (default standards)",
-}
+from geo.export import FORMATS, write_layer
+from venuemap.usecases import EXPORT_LAYERS, default_standard, export_layer
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,34 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run_export)
 
 
-def load_export_layer(name: str, store: str | None) -> gpd.GeoDataFrame:
-    """Return layer ``name`` as the user sees it: their store's version where there is one."""
-    if name == "venues":
-        return load_venues(store)
-    if name in ("coverage", "gaps"):
-        return coverage_result_layer(name, store)
-    return load_reference(name, store)
-
-
-def coverage_result_layer(name: str, store: str | None) -> gpd.GeoDataFrame:
-    """Return the coverage of the villages (or its ranked gaps) at the default standards."""
-    from analysis import assess_coverage, uncovered_demand
-    from venuemap.cli_analysis import load_standards
-
-    standards = load_standards(argparse.Namespace(standard=None, radius_km=None))
-    result = assess_coverage(load_reference("villages", store), load_venues(store), standards)
-    layer = result if name == "coverage" else uncovered_demand(result)
-    distances = [column for column in layer.columns if column.endswith("_distance_m")]
-    layer[distances] = layer[distances].round(1)  # metres: decimetres are plenty
-    if "population" in layer.columns:
-        layer["population"] = layer["population"].round().astype("Int64")
-    return layer
-
-
 def run_export(args: argparse.Namespace) -> int:
     """Write the filtered layer and say how many features went where."""
-    gdf = filter_layer(
-        load_export_layer(args.layer, args.store),
+    gdf = export_layer(
+        args.layer,
+        args.store,
+        default_standard(),
         county=args.county,
         township=args.township,
         kind=args.kind,

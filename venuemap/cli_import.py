@@ -1,11 +1,14 @@
 """``venuemap import`` and ``venuemap validate``: check a planner's file, then store its venues.
 
-An import is all or nothing: the accepted venues are written (atomically, by the store) only
-when every row is accepted. With any rejected row nothing is written and the exit code is 1, so
-the planner fixes the file and imports it again without creating half-imported duplicates.
+The import policy is the use-case layer's (`venuemap.usecases.write_import`), the same as the
+dashboard's Data page: by default all or nothing — with any rejected row nothing is written and
+the exit code is 1, so the planner fixes the file and imports it again without creating
+half-imported duplicates. With ``--skip-invalid`` (like ogr2ogr's ``-skipfailures``) the
+accepted rows are written, the rejected ones skipped and counted, and the exit code is 0.
 ``validate`` (= ``import --dry-run``) checks one or more files and never writes.
 
-Exit codes: 0 all rows accepted · 1 some rows rejected · 2 unusable input (one stderr line).
+Exit codes: 0 written (or all rows accepted) · 1 some rows rejected, nothing written ·
+2 unusable input (one stderr line).
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from typing import Any
 
 from geo.crs import CRS_OPTION_HELP
 from geo.errors import VenuemapError
-from geo.importer import IMPORTABLE_LAYERS, ImportReport, Issue, import_layer
+from venuemap.usecases import (
+    IMPORTABLE_LAYERS,
+    ImportOutcome,
+    ImportReport,
+    Issue,
+    check_import,
+    write_import,
+)
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -32,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("file", metavar="FILE")
     _common_options(imp)
     imp.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="write the accepted rows and skip the rejected ones (default: all or nothing)",
+    )
     imp.set_defaults(func=run_import)
     val = subparsers.add_parser(
         "validate",
@@ -67,21 +82,9 @@ def open_user_store(path: str | None) -> Any:
     return open_store(path)
 
 
-def reference_layers(store: Any) -> dict[str, Any]:
-    """Return the reference layers, with the user's own townships/villages where stored."""
-    from geo.register import load_reference
-
-    names = ("prefecture", "counties", "townships", "villages")
-    return {name: load_reference(name, store.path) for name in names}
-
-
 def check_file(path: str, args: argparse.Namespace, store: Any) -> ImportReport:
     """Run the importer on one file against the store's venues and reference layers."""
-    layer = getattr(args, "layer", "venues")
-    existing = store.venues() if layer == "venues" else None
-    return import_layer(
-        path, layer, crs=args.crs, existing=existing, reference=reference_layers(store)
-    )
+    return check_import(path, store, layer=getattr(args, "layer", "venues"), crs=args.crs)
 
 
 def exit_code(report: ImportReport) -> int:
@@ -90,21 +93,21 @@ def exit_code(report: ImportReport) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Import one file; write only when every row is accepted and not ``--dry-run``."""
+    """Import one file under the import policy (all or nothing, or ``--skip-invalid``)."""
     store = open_user_store(args.store)
     report = check_file(args.file, args, store)
-    code = exit_code(report)
-    written = code == EXIT_OK and not args.dry_run and len(report.accepted) > 0
-    if written and report.merged is not None:
-        store.write_layer(report.layer, report.merged)
-    elif written:
-        store.add_venues(report.accepted)
+    if args.dry_run:
+        outcome = ImportOutcome(report, 0, 0, "dry_run")
+    else:
+        outcome = write_import(report, store, skip_invalid=args.skip_invalid)
     if args.json:
-        print(json.dumps(report.to_json_dict(), ensure_ascii=False))
+        payload = {**report.to_json_dict(), "written": outcome.written,
+                   "skipped": outcome.skipped}  # fmt: skip
+        print(json.dumps(payload, ensure_ascii=False))
     else:
         print(render_report(report))
-        print(_outcome(report, args, store, written))
-    return code
+        print(_outcome(outcome, args, store))
+    return EXIT_OK if outcome.written or exit_code(report) == EXIT_OK else EXIT_REJECTED
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -157,14 +160,21 @@ def render_report(report: ImportReport) -> str:
     return "\n".join(lines)
 
 
-def _outcome(report: ImportReport, args: argparse.Namespace, store: Any, written: bool) -> str:
-    if written:
+def _outcome(outcome: ImportOutcome, args: argparse.Namespace, store: Any) -> str:
+    report = outcome.report
+    if outcome.written:
         where = getattr(store, "path", args.store)
-        count = len(report.accepted)
-        layer = report.layer
-        return f"已写入 {count} 行（{layer}）/ {count} {layer} rows written to {where}"
-    if args.dry_run:
+        count, layer = outcome.written, report.layer
+        text = f"已写入 {count} 行（{layer}）/ {count} {layer} rows written to {where}"
+        if outcome.skipped:
+            text += (f"；跳过 {outcome.skipped} 行被拒绝的行 / {outcome.skipped} rejected rows "
+                     "skipped (--skip-invalid)")  # fmt: skip
+        return text
+    if outcome.reason == "dry_run":
         return "试运行，未写入 / dry run: nothing written"
-    if report.rejected:
-        return "有被拒绝的行，未写入任何数据；请修正后重新导入 / nothing written: fix the rejected rows and import again"  # noqa: E501
+    if outcome.reason == "rejected":
+        return ("有被拒绝的行，未写入任何数据；请修正后重新导入，"
+                "或用 --skip-invalid 只写入被接受的行 / nothing written: fix the rejected "
+                "rows and import again, or pass --skip-invalid to write only the "
+                "accepted rows")  # fmt: skip
     return "没有可写入的阵地 / no venues to write"

@@ -24,7 +24,6 @@ _EXPORTS: dict[str, str] = {
     "coverage_areas": "coverage",
     "coverage_layer": "coverage",
     "uncovered_layer": "coverage",
-    "gap_hexes": "gaps",
     "gap_layer": "gaps",
     "proposed_layer": "gaps",
     "Legend": "legend",

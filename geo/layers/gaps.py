@@ -1,6 +1,7 @@
 """Coverage gaps (H3 hexagons shaded by uncovered population) and proposed new sites.
 
-The hexagons and sites come from ``analysis`` already computed; this module only draws them.
+The hexagons (``venuemap.usecases.gap_cells``, i.e. ``analysis.gaps.service_deserts``) and the
+sites come already computed; this module only draws them.
 Classes are fixed breaks (not quantiles) so that the colours mean the same on every screen and
 in every scenario compared side by side.
 """
@@ -11,70 +12,14 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
-import shapely
 
 from geo.layers._element import StyledGeoJson, make_features
 from geo.layers._html import detail_table, esc, fmt_int, fmt_people, tip, tr
-from geo.schema import STORAGE_CRS
 
 #: CSS class of each proposed-site marker.
 PROPOSED_CLASS = "vm-proposed"
-#: H3 resolution of the gap hexagons (6: about 36 km² each, 3.2 km edge).
-GAP_RESOLUTION = 6
-
-
-def gap_hexes(
-    uncovered: gpd.GeoDataFrame,
-    *,
-    resolution: int = GAP_RESOLUTION,
-    population_col: str = "population",
-) -> gpd.GeoDataFrame:
-    """Sum the uncovered population of villages into H3 hexagons, for display.
-
-    Parameters
-    ----------
-    uncovered
-        Uncovered villages (points, EPSG:4326) with ``population_col``.
-    resolution
-        H3 resolution (0 coarse .. 15 fine).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        Columns h3, uncovered_population, village_count, rank (1 = most people), geometry
-        (hexagon, EPSG:4326), most people first.
-    """
-    columns = ["h3", "uncovered_population", "village_count", "rank", "geometry"]
-    points = uncovered[uncovered.geometry.notna() & ~uncovered.geometry.is_empty]
-    if points.empty:
-        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=STORAGE_CRS)
-    cells = [
-        h3.latlng_to_cell(y, x, resolution)
-        for x, y in zip(points.geometry.x, points.geometry.y, strict=True)
-    ]
-    frame = pd.DataFrame(
-        {
-            "h3": cells,
-            "population": pd.to_numeric(points[population_col], errors="coerce")
-            .fillna(0.0)
-            .to_numpy()
-            if population_col in points
-            else 0.0,
-        }
-    )
-    table = (
-        frame.groupby("h3", sort=False)
-        .agg(uncovered_population=("population", "sum"), village_count=("population", "size"))
-        .reset_index()
-        .sort_values(["uncovered_population", "h3"], ascending=[False, True])
-    )
-    table["rank"] = np.arange(1, len(table) + 1)
-    rings = [[(lng, lat) for lat, lng in h3.cell_to_boundary(cell)] for cell in table["h3"]]
-    table["geometry"] = shapely.polygons(rings)
-    return gpd.GeoDataFrame(table[columns], geometry="geometry", crs=STORAGE_CRS)
 
 
 @dataclass(frozen=True)

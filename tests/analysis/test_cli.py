@@ -55,7 +55,10 @@ def test_coverage_json_on_files(capsys, files, tmp_path):
         "population_covered",
         "by_county",
         "network",
+        "illustrative",
+        "as_of",
     ]
+    assert payload["illustrative"] == []  # plain test files: nothing is marked illustrative
     # 2 km for all: the centre covers A; the station covers C (1 km) and its own village D
     assert (payload["demand"], payload["covered"]) == (4, 3)
     assert payload["population_covered"] == 800
@@ -125,6 +128,10 @@ def test_site_json_shape(capsys, files, tmp_path):
             "1",
             "--radius-km",
             "2",
+            "--township-km",
+            "2",
+            "--village-km",
+            "2",
             "--detour",
             "1",
             "--venues",
@@ -146,6 +153,8 @@ def test_site_json_shape(capsys, files, tmp_path):
         "optimal": True,
         "sites": [{"id": "near-B", "added_population": 200}],
         "note": None,
+        "baseline_covered_population": 800,
+        "new_radius_km": 2,
     }
 
 
@@ -158,6 +167,10 @@ def test_site_out_writes_planned_venues(capsys, files, tmp_path):
                 "--model",
                 "lscp",
                 "--radius-km",
+                "2",
+                "--township-km",
+                "2",
+                "--village-km",
                 "2",
                 "--detour",
                 "1",
@@ -198,7 +211,9 @@ def test_gaps_json(capsys, files, tmp_path):
             str(tmp_path / "n.gpkg"),
         ],
     )
-    assert list(payload) == ["uncovered", "deserts", "townships_without_centre", "redundant_venues"]
+    assert list(payload) == [
+        "uncovered", "deserts", "townships_without_centre", "redundant_venues", "illustrative"
+    ]  # fmt: skip
     assert [row["village_code"] for row in payload["uncovered"]] == ["V-B"]
     assert payload["townships_without_centre"] == [{"township_code": "T2"}]
 
@@ -283,8 +298,8 @@ def test_demo_site_default_candidates(capsys, tmp_path):
 
 
 def site_argv(files, tmp_path, *extra):
-    return ["site", "--radius-km", "2", "--detour", "1", "--demand", files["demand"],
-            "--store", str(tmp_path / "n.gpkg"), *extra]
+    return ["site", "--radius-km", "2", "--township-km", "2", "--village-km", "2", "--detour",
+            "1", "--demand", files["demand"], "--store", str(tmp_path / "n.gpkg"), *extra]
 
 
 def test_site_text_lists_what_each_site_adds(capsys, files, tmp_path):
@@ -324,7 +339,7 @@ def test_empty_venue_files_work(capsys, files, tmp_path, name, text, command):
 
 def test_infeasible_model_exits_1_with_one_line(capsys, files, tmp_path):
     code = main(site_argv(files, tmp_path, "--model", "lscp", "--venues", files["venues"],
-                          "--candidates", files["candidates"], "--radius-km", "0.8"))
+                          "--candidates", files["candidates"], "--village-km", "0.5"))
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1
     assert err.startswith("venuemap site: lscp is infeasible: 1 demand point(s) with 300 people "

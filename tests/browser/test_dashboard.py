@@ -202,6 +202,13 @@ def test_gbk_upload_in_gcj02_shows_its_report_before_writing(app_url, context, t
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert metrics[:3] == ["2", "1", "1"], metrics  # rows read, accepted, rejected
     # The error table is a canvas grid (its cells are pinned by the AppTests); its heading:
-    assert "错误（这些行不会导入）" in page.locator("body").inner_text()
-    assert page.get_by_role("button", name="写入 1 个阵地到数据库").count() == 1
+    body = page.locator("body").inner_text()
+    assert "错误（这些行不会导入）" in body
+    # all or nothing by default (as the CLI): no write button until the user picks skipping
+    assert "不会写入任何数据" in body
+    assert page.get_by_role("button", name="写入 1 个阵地到数据库").count() == 0
+    page.locator('[data-testid="stSelectbox"]', has_text="导入方式").click()
+    page.get_by_role("option", name="只导入可导入的行，跳过被拒绝的行").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="写入 1 个阵地到数据库").wait_for(timeout=30_000)
     screenshot(page, "data_import_gbk")

@@ -29,6 +29,7 @@ def venues() -> gpd.GeoDataFrame:
             "in_service",
             2021,
             "illustrative",
+            "2022",
             Point(102.012844, 35.508935),
         ),
         (
@@ -46,6 +47,7 @@ def venues() -> gpd.GeoDataFrame:
             "in_service",
             2020,
             "surveyed",
+            "2022",
             Point(102.05, 35.55),
         ),
         (
@@ -63,6 +65,7 @@ def venues() -> gpd.GeoDataFrame:
             "planned",
             None,
             "surveyed",
+            "2022",
             Point(102.10, 35.60),
         ),
         (
@@ -80,6 +83,7 @@ def venues() -> gpd.GeoDataFrame:
             "closed",
             None,
             "illustrative",
+            "2022",
             Point(102.07, 35.62),
         ),
     ]

@@ -10,8 +10,8 @@ import streamlit_folium
 
 from geo.layers import MapData, MapOptions, build_map, coverage_areas
 from geo.layers.basemaps import tile_layers
-from geo.layers.gaps import gap_hexes
 from ui import assets
+from venuemap.usecases import gap_cells
 
 URL = re.compile(r"https?://[^\s\"'`<>)\\]+")
 
@@ -23,7 +23,7 @@ def _full_map(venues, counties, townships, villages, basemap="none", token=None)
         townships=townships,
         coverage=coverage_areas(venues, {2: 20_000.0, 3: 10_000.0, 4: 2_000.0}),
         uncovered=villages,
-        gaps=gap_hexes(villages),
+        gaps=gap_cells(villages.assign(covered=False)),
         proposed=villages.head(1),
     )
     options = MapOptions(basemap=basemap, tianditu_token=token)

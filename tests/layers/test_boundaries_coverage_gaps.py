@@ -12,9 +12,10 @@ from geo.layers import MapData, build_map, coverage_areas
 from geo.layers.boundaries import simplify_for_display, township_layer
 from geo.layers.coverage import geodesic_circles, uncovered_layer
 from geo.layers.coverage import merge_service_areas as coverage_merge
-from geo.layers.gaps import GapStyle, gap_hexes, gap_layer
+from geo.layers.gaps import GapStyle, gap_layer
 from geo.layers.legend import LegendEntry, legend_html
 from tests.layers.test_venues import _html
+from venuemap.usecases import gap_cells
 
 
 def test_approximate_townships_are_dashed_and_labelled(townships):
@@ -69,13 +70,15 @@ def test_uncovered_villages_escaped_with_population(villages):
     assert html.count("vm-uncovered") == 1  # one shared style
 
 
-def test_gap_hexes_sum_population_per_cell(villages):
-    hexes = gap_hexes(villages)
+def test_gap_cells_sum_population_per_cell(villages):
+    """The layer draws `usecases.gap_cells` (analysis.gaps.service_deserts), not its own sums."""
+    uncovered = villages.assign(covered=False)
+    hexes = gap_cells(uncovered)
     assert hexes["uncovered_population"].tolist() == [1226.0, 350.0]
     assert hexes["village_count"].tolist() == [1, 2]
     assert hexes["rank"].tolist() == [1, 2]
     assert (hexes.geometry.geom_type == "Polygon").all()
-    assert gap_hexes(villages.iloc[0:0]).empty
+    assert gap_cells(uncovered.iloc[0:0]).empty
 
 
 def test_gap_classes_and_labels():
@@ -84,9 +87,11 @@ def test_gap_classes_and_labels():
     assert style.class_labels("zh") == ["< 100 人", "100–300 人", "300–1,000 人", "≥ 1,000 人"]
     html = _html(
         gap_layer(
-            gap_hexes(
+            gap_cells(
                 __import__("geopandas").GeoDataFrame(
-                    {"population": [500]}, geometry=[shapely.Point(102, 35.5)], crs="EPSG:4326"
+                    {"population": [500], "covered": [False]},
+                    geometry=[shapely.Point(102, 35.5)],
+                    crs="EPSG:4326",
                 )
             )
         )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from geo import boundaries
 from geo.layers import LAYER_CODES, MapData, MapOptions, build_map, coverage_areas
-from geo.layers.gaps import gap_hexes
 from ui import assets
+from venuemap.usecases import gap_cells
 
 MAX_BYTES = 1_500_000
 
@@ -20,7 +20,7 @@ def demo_map_html(simplify_deg: float = 0.0005) -> str:
         townships=boundaries.load_layer("townships"),
         coverage=coverage_areas(venues, {2: 40_000 / 1.4, 3: 15_000 / 1.4, 4: 2_000 / 1.4}),
         uncovered=villages,
-        gaps=gap_hexes(villages),
+        gaps=gap_cells(villages.assign(covered=False)),
         proposed=villages.head(10),
     )
     options = MapOptions(

@@ -64,7 +64,10 @@ def test_last_siting_proposal_can_be_shown(tmp_path, monkeypatch):
     at.session_state["map_layers_zh"] = ["venues", "proposed"]
     at.run()
     assert "尚无建议选址" in _text(at)  # no scenario run yet: the page says where to run one
-    at.session_state["site_params"] = (str(tmp_path / "none.gpkg"), "none", "mclp", 2, 5.0, 1.4)
+    radii_km = (40.0, 15.0, 2.0)
+    at.session_state["site_params"] = (
+        str(tmp_path / "none.gpkg"), "none", "mclp", 2, 5.0, radii_km, 1.4
+    )  # fmt: skip
     at.run()
     assert not at.exception
     assert "尚无建议选址" not in _text(at)

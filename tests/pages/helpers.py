@@ -123,6 +123,7 @@ def fixture_layers(venue_name: str = "隆务镇乡镇群团服务中心") -> dic
         "status": "in_service",
         "year_opened": 2021,
         "position": "illustrative",
+        "as_of": "2022",
     }
     rows = [
         {

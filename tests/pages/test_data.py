@@ -43,10 +43,28 @@ def test_upload_shows_the_report_before_any_write(open_page, tiny_world) -> None
     errors = at.dataframe[-2].value if len(at.dataframe) > 2 else at.dataframe[-1].value
     assert 3 in errors["行号"].tolist()  # the blank name, spreadsheet row 3
     assert not tiny_world.exists(), "the check must not write"
+    # default policy: all or nothing -> a rejected row means no write button at all
+    assert any("不会写入任何数据" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.key == "import_write"]
+    at.selectbox(key="import_policy__zh").set_value("skip_invalid").run()
     at.button(key="import_write").click().run()
+    assert not tiny_world.exists(), "writing needs a confirmation"
+    assert any("跳过 1 行" in w.value for w in at.warning)
+    at.button(key="import_confirm_write").click().run()
     assert any("已写入 1 个阵地" in s.value for s in at.success)
     stored = gpd.read_file(tiny_world, layer="venues")
     assert stored["name"].tolist() == ["新村站"]
+    assert stored["as_of"].notna().all(), "an imported venue carries its import date"
+
+
+def test_cancel_writes_nothing(open_page, tiny_world) -> None:  # noqa: ANN001
+    at = open_page("data")
+    at.file_uploader(key="upload").set_value(("stations.csv", upload_csv(), "text/csv")).run()
+    at.selectbox(key="import_policy__zh").set_value("skip_invalid").run()
+    at.button(key="import_write").click().run()
+    at.button(key="import_cancel").click().run()
+    assert not tiny_world.exists()
+    assert not [b for b in at.button if b.key == "import_confirm_write"]
 
 
 def test_bad_edit_is_refused_and_nothing_is_lost(open_page, tiny_world) -> None:  # noqa: ANN001
@@ -57,7 +75,7 @@ def test_bad_edit_is_refused_and_nothing_is_lost(open_page, tiny_world) -> None:
     at.button(key="save_edits").click().run()
     assert any("尚未保存" in e.value for e in at.error)
     problems = at.dataframe[-1].value
-    assert set(problems["列"]) == {"名称", "纬度"}
+    assert set(problems["列"]) == {"名称", "经度/纬度"}  # the importer's rules name the point
     assert not tiny_world.exists()
     assert at.session_state["venue_editor_none_zh"]["edited_rows"], "the edits must survive"
 
@@ -138,7 +156,8 @@ def test_edit_outside_the_county_is_refused() -> None:
 
     from .helpers import fixture_layers
 
-    counties = fixture_layers()["counties"]
+    layers = fixture_layers()
+    reference = {name: layers[name] for name in ("prefecture", "counties", "townships")}
     inside_lon, inside_lat = TO_LONLAT.transform(505_000, 3_935_000)
     far_lon, far_lat = TO_LONLAT.transform(505_000, 3_960_000)  # 20 km north of the county
     rows = pd.DataFrame(
@@ -147,7 +166,30 @@ def test_edit_outside_the_county_is_refused() -> None:
          "year_opened": [2020, None], "county_code": ["632301"] * 2,
          "lon": [inside_lon, far_lon], "lat": [inside_lat, far_lat]}
     )  # fmt: skip
-    problems = validate_edits(rows, "en", counties=counties)
+    problems = validate_edits(rows, "en", reference)
     assert len(problems) == 1
     assert problems[0]["ID"] == "b"
-    assert "outside the prefecture (about 20.0 km away)" in problems[0]["Message"]
+    assert "20.0 km outside Huangnan prefecture" in problems[0]["Message"]
+
+
+def test_table_edits_follow_the_importers_year_rule() -> None:
+    """One row validator: a year the importer refuses (this year + 6) is refused in the table."""
+    import pandas as pd
+
+    from geo.importer import YEARS_AHEAD
+    from ui.data_ops import validate_edits
+
+    from .helpers import fixture_layers
+
+    layers = fixture_layers()
+    reference = {name: layers[name] for name in ("prefecture", "counties", "townships")}
+    lon, lat = TO_LONLAT.transform(505_000, 3_935_000)
+    this_year = pd.Timestamp.now().year
+    rows = pd.DataFrame(
+        {"id": ["ok", "late"], "name": ["甲", "乙"], "kind": ["village_station"] * 2,
+         "status": ["planned"] * 2, "organizations": [[], []],
+         "year_opened": [this_year + YEARS_AHEAD, this_year + YEARS_AHEAD + 1],
+         "county_code": ["632301"] * 2, "lon": [lon, lon + 0.01], "lat": [lat, lat]}
+    )  # fmt: skip
+    problems = validate_edits(rows, "en", reference)
+    assert [(p["ID"], p["Column"]) for p in problems] == [("late", "Year opened")]

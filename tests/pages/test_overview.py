@@ -73,3 +73,37 @@ def test_a_link_can_ask_for_english(tiny_world, tmp_path) -> None:  # noqa: ANN0
     at.query_params["lang"] = "en"
     at.run()
     assert at.header[0].value == "Overview"
+
+
+def test_labels_survive_saving_a_plan(open_page, tiny_world) -> None:  # noqa: ANN001
+    """After a save the store file exists, yet the data are still the 2022 example register."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from geo.store import open_store
+
+    from .helpers import fixture_layers
+
+    register = fixture_layers()["venues_demo"]
+    planned = register.iloc[[1]].assign(id="planned-x", status="planned", as_of=None)
+    open_store(tiny_world).replace_venues(
+        gpd.GeoDataFrame(pd.concat([register, planned], ignore_index=True), crs=register.crs)
+    )
+    at = open_page()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any("数据截至：2022（示例名录" in c for c in captions), captions
+    assert any("阵地位置为示意" in c for c in captions)
+    today = __import__("datetime").date.today().isoformat()
+    assert not any(today in c for c in captions), "the file's date is not the data's date"
+
+
+def test_report_carries_the_illustrative_label() -> None:
+    import pandas as pd
+
+    from ui.chrome import report_html
+
+    empty = pd.DataFrame()
+    labelled = report_html("en", "as of 2022", "std", {}, {}, empty, empty, notes=["<b>x</b>"])
+    assert "⚠ &lt;b&gt;x&lt;/b&gt;" in labelled
+    assert "illustrative" not in report_html("en", "as of", "std", {}, {}, empty, empty).lower()
