@@ -201,6 +201,20 @@ class VersionedStore:
     def _auto_backup(self, reason: str) -> None:
         raise NotImplementedError
 
+    def exists(self) -> bool:
+        """Return True when the store has been created (file / schema)."""
+        raise NotImplementedError
+
+    def _require_existing(self) -> None:
+        """Refuse an edit or undo on a store not created yet (and do not create it)."""
+        if not self.exists():
+            from geo.store import display_location
+
+            raise StoreError(
+                f"the store {display_location(getattr(self, 'path', ''))} does not exist yet: "
+                "nothing to change (import venues first)"
+            )
+
     def venues(self, *, include_retired: bool = False) -> gpd.GeoDataFrame:
         """Return the venues (register columns + ``version``); retired ones only on request."""
         return rows_to_frame(self._read_rows(include_retired))
@@ -286,6 +300,7 @@ class VersionedStore:
 
         ``expect_version``: the version the edit is based on; any other raises ConflictError.
         """
+        self._require_existing()
         unknown = sorted(set(values) - {*VENUE_COLUMNS, "geometry"} - {"id"})
         if unknown or "id" in values:
             raise StoreError(f"cannot set {', '.join(unknown or ['id'])}: not an editable field")
@@ -308,6 +323,7 @@ class VersionedStore:
         expect_versions: dict[str, int] | None = None,
     ) -> Change | None:
         """Retire venues: they leave the register but stay in the store and its history."""
+        self._require_existing()
         with self._transaction() as tx:
             current = tx.rows(ids)
             missing = sorted(set(ids) - set(current))
@@ -324,6 +340,7 @@ class VersionedStore:
         Refused with ConflictError when a venue it touched was changed again since: undo the
         later change first. A backup is written before.
         """
+        self._require_existing()
         self._auto_backup("undo")
         with self._transaction() as tx:
             change = tx.change(int(change_id))

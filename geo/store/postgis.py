@@ -64,6 +64,11 @@ def _psycopg() -> Any:
     return psycopg
 
 
+def _one_line(error: Exception) -> str:
+    """Return an error's text on one line (libpq adds indented hint lines)."""
+    return " ".join(str(error).split())
+
+
 def redact(url: str) -> str:
     """Return ``url`` without its password (for messages)."""
     from geo.store import display_location
@@ -113,7 +118,7 @@ class PostgisStore(VersionedStore):
             conn = psycopg.connect(self.url, connect_timeout=10, autocommit=True)
         except psycopg.Error as error:
             raise StoreError(
-                f"cannot connect to the database {redact(self.url)}: {str(error).strip()}; "
+                f"cannot connect to the database {redact(self.url)}: {_one_line(error)}; "
                 f"check --database / {DATABASE_ENV}"
             ) from error
         try:
@@ -143,7 +148,7 @@ class PostgisStore(VersionedStore):
                 ) from error
             except psycopg.Error as error:
                 raise StoreError(
-                    f"could not write to {redact(self.url)}: {str(error).strip()}; "
+                    f"could not write to {redact(self.url)}: {_one_line(error)}; "
                     "nothing was written"
                 ) from error
 
@@ -191,7 +196,7 @@ class PostgisStore(VersionedStore):
             except psycopg.errors.UndefinedTable:
                 return []
             except psycopg.Error as error:
-                raise StoreError(f"cannot read {redact(self.url)}: {str(error).strip()}") from error
+                raise StoreError(f"cannot read {redact(self.url)}: {_one_line(error)}") from error
 
     # ------------------------------------------------------------------ reading
     def exists(self) -> bool:
