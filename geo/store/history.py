@@ -362,10 +362,11 @@ class VersionedStore:
             return undone
 
     def write_layer(self, name: str, gdf: gpd.GeoDataFrame, *, who: str | None = None) -> None:
-        """Write (replace) one user layer; ``venues`` goes through :meth:`replace_venues`."""
+        """Write (replace) one user layer after a backup (``venues``: :meth:`replace_venues`)."""
         if name == VENUES_LAYER:
             self.replace_venues(gdf, who=who)
             return
+        self._auto_backup("layer import")
         self._write_user_layer(name, gdf, current_actor(who))
 
     def _write_user_layer(self, name: str, gdf: gpd.GeoDataFrame, who: str) -> None:

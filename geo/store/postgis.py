@@ -272,7 +272,7 @@ class PostgisStore(VersionedStore):
         return target
 
     def _auto_backup(self, reason: str) -> None:
-        if self._query("SELECT 1 FROM venues LIMIT 1"):
+        if self.exists():
             self.backup()
 
     def restore(self, source: str | os.PathLike[str], *, who: str | None = None) -> None:
