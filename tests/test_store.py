@@ -220,6 +220,15 @@ def test_an_import_and_an_undo_make_backups_first(store_location, demo):
     assert len(backups.list_backups(key)) == 2
 
 
+def test_undo_or_edit_on_a_missing_store_creates_nothing(store_location):
+    store = open_store(store_location)
+    with pytest.raises(StoreError, match="does not exist yet"):
+        store.undo(1)
+    with pytest.raises(StoreError, match="does not exist yet"):
+        store.edit_venue("X", {"name": "y"})
+    assert not store.exists()
+
+
 def test_adding_nothing_creates_nothing(store_location):
     store = open_store(store_location)
     store.add_venues(gpd.GeoDataFrame(geometry=[Point(102, 35)]).iloc[:0])

@@ -194,7 +194,7 @@ class GeoPackageStore(VersionedStore):
         return target
 
     def _auto_backup(self, reason: str) -> None:
-        if self.path.exists() and len(self.venues()):
+        if self.path.exists() and self.path.stat().st_size > 0:
             self.backup()
 
     def restore(self, source: str | os.PathLike[str], *, who: str | None = None) -> None:

@@ -50,6 +50,21 @@ def decode(blob: bytes | None) -> BaseGeometry | None:
     return shapely.from_wkb(blob[offset:])
 
 
+def decode_many(blobs: list[bytes | None]) -> list[BaseGeometry | None]:
+    """Return the geometries of many blobs, decoding the WKB in one vectorised call."""
+    wkbs: list[bytes | None] = []
+    for blob in blobs:
+        if blob is None:
+            wkbs.append(None)
+            continue
+        blob = bytes(blob)
+        if blob[:2] != b"GP":
+            wkbs.append(blob)
+            continue
+        wkbs.append(blob[8 + _ENVELOPE_BYTES.get((blob[3] >> 1) & 0b111, 0):])
+    return list(shapely.from_wkb(wkbs)) if wkbs else []
+
+
 def _bounds(blob: bytes | None) -> tuple[float, float, float, float] | None:
     geometry = decode(blob)
     if geometry is None or geometry.is_empty:

@@ -214,16 +214,18 @@ def select_venues(
         where.append(f"id IN ({', '.join('?' * len(ids))})")
         params = [str(i) for i in ids]
     sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY fid"
-    rows = []
+    rows, blobs = [], []
     for record in conn.execute(sql, params):
+        blobs.append(record[0])
         row: Row = {c: None for c in VENUE_COLUMNS}
         row.update(zip(wanted, record[1:], strict=True))
         row["id"] = None if row["id"] is None else str(row["id"])
         row["version"] = int(row.get("version") or 1)
         row["retired"] = bool(row.get("retired") or 0)
         row["extra"] = json.loads(row["extra"]) if row.get("extra") else None
-        row["geometry"] = _to_wgs84(gpkgblob.decode(record[0]), srs_id)
         rows.append(row)
+    for row, geometry in zip(rows, gpkgblob.decode_many(blobs), strict=True):
+        row["geometry"] = _to_wgs84(geometry, srs_id)
     return rows
 
 

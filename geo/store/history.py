@@ -202,6 +202,20 @@ class VersionedStore:
     def _auto_backup(self, reason: str) -> None:
         raise NotImplementedError
 
+    def exists(self) -> bool:
+        """Return True when the store has been created (file / schema)."""
+        raise NotImplementedError
+
+    def _require_existing(self) -> None:
+        """Refuse an edit or undo on a store not created yet (and do not create it)."""
+        if not self.exists():
+            from geo.store import display_location
+
+            raise StoreError(
+                f"the store {display_location(getattr(self, 'path', ''))} does not exist yet: "
+                "nothing to change (import venues first)"
+            )
+
     def venues(self, *, include_retired: bool = False) -> gpd.GeoDataFrame:
         """Return the venues (register columns + ``version``); retired ones only on request."""
         return rows_to_frame(self._read_rows(include_retired))
@@ -287,6 +301,7 @@ class VersionedStore:
 
         ``expect_version``: the version the edit is based on; any other raises ConflictError.
         """
+        self._require_existing()
         unknown = sorted(set(values) - {*VENUE_COLUMNS, "geometry"} - {"id"})
         if unknown or "id" in values:
             raise StoreError(f"cannot set {', '.join(unknown or ['id'])}: not an editable field")
@@ -309,6 +324,7 @@ class VersionedStore:
         expect_versions: dict[str, int] | None = None,
     ) -> Change | None:
         """Retire venues: they leave the register but stay in the store and its history."""
+        self._require_existing()
         with self._transaction() as tx:
             current = tx.rows(ids)
             missing = sorted(set(ids) - set(current))
@@ -325,6 +341,7 @@ class VersionedStore:
         Refused with ConflictError when a venue it touched was changed again since: undo the
         later change first. A backup is written before.
         """
+        self._require_existing()
         self._auto_backup("undo")
         with self._transaction() as tx:
             change = tx.change(int(change_id))
@@ -346,10 +363,11 @@ class VersionedStore:
             return undone
 
     def write_layer(self, name: str, gdf: gpd.GeoDataFrame, *, who: str | None = None) -> None:
-        """Write (replace) one user layer; ``venues`` goes through :meth:`replace_venues`."""
+        """Write (replace) one user layer after a backup (``venues``: :meth:`replace_venues`)."""
         if name == VENUES_LAYER:
             self.replace_venues(gdf, who=who)
             return
+        self._auto_backup("layer import")
         self._write_user_layer(name, gdf, current_actor(who))
 
     def _write_user_layer(self, name: str, gdf: gpd.GeoDataFrame, who: str) -> None:

@@ -62,6 +62,11 @@ def _psycopg() -> Any:
     return psycopg
 
 
+def _one_line(error: Exception) -> str:
+    """Return an error's text on one line (libpq adds indented hint lines)."""
+    return " ".join(str(error).split())
+
+
 def redact(url: str) -> str:
     """Return ``url`` without its password (for messages)."""
     from geo.store import display_location
@@ -111,7 +116,7 @@ class PostgisStore(VersionedStore):
             conn = psycopg.connect(self.url, connect_timeout=10, autocommit=True)
         except psycopg.Error as error:
             raise StoreError(
-                f"cannot connect to the database {redact(self.url)}: {str(error).strip()}; "
+                f"cannot connect to the database {redact(self.url)}: {_one_line(error)}; "
                 f"check --database / {DATABASE_ENV}"
             ) from error
         try:
@@ -141,7 +146,7 @@ class PostgisStore(VersionedStore):
                 ) from error
             except psycopg.Error as error:
                 raise StoreError(
-                    f"could not write to {redact(self.url)}: {str(error).strip()}; "
+                    f"could not write to {redact(self.url)}: {_one_line(error)}; "
                     "nothing was written"
                 ) from error
 
@@ -198,7 +203,7 @@ class PostgisStore(VersionedStore):
             except psycopg.errors.UndefinedTable:
                 return []
             except psycopg.Error as error:
-                raise StoreError(f"cannot read {redact(self.url)}: {str(error).strip()}") from error
+                raise StoreError(f"cannot read {redact(self.url)}: {_one_line(error)}") from error
 
     # ------------------------------------------------------------------ reading
     def exists(self) -> bool:
@@ -274,7 +279,7 @@ class PostgisStore(VersionedStore):
         return target
 
     def _auto_backup(self, reason: str) -> None:
-        if self._query("SELECT 1 FROM venues LIMIT 1"):
+        if self.exists():
             self.backup()
 
     def restore(self, source: str | os.PathLike[str], *, who: str | None = None) -> None:
