@@ -312,8 +312,7 @@ def render(lang: str) -> None:
     with history_tab:
         history_section(lang, status)
     with survey_tab:
-        who = st.session_state.get("user") or "dashboard"
-        survey_panel.survey_tab(lang, status, filters, who=who)
+        survey_panel.survey_tab(lang, status, filters)
 
 
 ensure_entrypoint(__file__)

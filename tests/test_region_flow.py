@@ -163,7 +163,7 @@ def test_nothing_left_to_site_is_one_line_exit_0(
     code, out, err = cli(capsys, "site", "--demand", str(demand), "--venues", str(venues),
                          "--store", haibei_store)  # fmt: skip
     assert code == 0 and err == ""
-    assert len(out.strip().splitlines()) == 1 and "nothing left to site" in out
+    assert len(out.strip().splitlines()) == 1 and "nothing to site" in out
 
 
 def test_a_store_with_venues_elsewhere_refuses_another_region(

@@ -174,8 +174,8 @@ def test_the_map_starts_at_the_region_and_fits_its_counties() -> None:
                                                                  centre=region.centre))  # fmt: skip
     html = m.get_root().render()
     assert f"[{region.centre[0]}, {region.centre[1]}]" in html
-    bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", html)
-    south, west, north, east = map(float, bounds.groups())
+    bounds = re.search(r"var bounds = (\[\[[^;]*\]\]), store", html)  # geo.layers.view
+    (south, west), (north, east) = json.loads(bounds.group(1))
     lon_min, lat_min, lon_max, lat_max = region.bounds
     expected = (lat_min, lon_min, lat_max, lon_max)
     assert (south, west, north, east) == pytest.approx(expected, abs=0.01)

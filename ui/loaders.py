@@ -390,7 +390,7 @@ def scenario(
 
 def save_planned(status: StoreStatus, proposal: gpd.GeoDataFrame) -> int:
     """Save ``proposal`` as planned venues (`venuemap.usecases.save_proposal`, as the CLI)."""
-    return usecases.save_proposal(status.path, proposal)
+    return usecases.save_proposal(open_user_store(status.path), proposal)
 
 
 @st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)

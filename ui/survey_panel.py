@@ -18,12 +18,30 @@ from ui.i18n import fmt_pct, md_escape, t, vocab_label
 SURVEY_URL_ENV = "VENUEMAP_SURVEY_URL"
 
 
-def survey_tab(lang: str, status: loaders.StoreStatus, filters: dict[str, str | None],
-               who: str) -> None:  # fmt: skip
+def survey_tab(lang: str, status: loaders.StoreStatus, filters: dict[str, str | None]) -> None:
     """Draw the survey tab: issue links (QR sheet) and review pending surveys."""
     links_section(lang, status, filters)
     st.divider()
-    review_section(lang, status, who)
+    review_section(lang, status)
+
+
+def _authorized(path: str) -> str | None:
+    """Check on the server that the session may edit; return who acts, or None (error shown).
+
+    Issuing links and approving surveys change the store: the planner role and up, as any edit.
+    """
+    from geo.errors import PermissionDenied
+    from geo.store.protocol import current_actor
+    from geo.users import open_users
+    from ui.login import session_identity
+    from venuemap.auth import authorize
+
+    try:
+        user = authorize(open_users(path), session_identity(), "edit")
+    except PermissionDenied as error:
+        st.error(md_escape(str(error)))
+        return None
+    return user.name if user is not None else current_actor()
 
 
 def links_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str | None]) -> None:
@@ -38,6 +56,8 @@ def links_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
                          key="survey_base_url")  # fmt: skip
     confirm = st.checkbox(t("survey.confirm_reissue", lang), key="survey_confirm")
     if st.button(t("survey.issue", lang), disabled=not confirm, key="survey_issue"):
+        if _authorized(status.path) is None:
+            return
         try:
             links = issue_links(base, store=status.path, county=filters.get("county"),
                                 kind=filters.get("kind"))  # fmt: skip
@@ -62,7 +82,7 @@ def links_section(lang: str, status: loaders.StoreStatus, filters: dict[str, str
                               file_name="venuemap_survey_links.csv", mime="text/csv")  # fmt: skip
 
 
-def review_section(lang: str, status: loaders.StoreStatus, who: str) -> None:
+def review_section(lang: str, status: loaders.StoreStatus) -> None:
     """Show pending surveys (table and map) and approve or reject the ones chosen."""
     from venuemap.usecases.survey import pending_surveys, review_surveys
 
@@ -87,6 +107,9 @@ def review_section(lang: str, status: loaders.StoreStatus, who: str) -> None:
     approve = left.button(t("survey.approve", lang), disabled=not (chosen and confirm))
     reject = right.button(t("survey.reject", lang), disabled=not (chosen and confirm))
     if approve or reject:
+        who = _authorized(status.path)
+        if who is None:
+            return
         outcome = review_surveys(chosen if approve else [], chosen if reject else [],
                                  who=who, store=status.path)  # fmt: skip
         st.session_state["survey_outcome"] = (outcome.approved, outcome.rejected,

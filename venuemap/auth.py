@@ -184,12 +184,18 @@ def authorize(directory: UserDirectory, identity: Identity | None, action: str) 
 STORE_WRITES: dict[str, str] = {
     "add_venues": "import",
     "replace_venues": "edit",
+    "edit_venue": "edit",
+    "retire_venues": "edit",
     "write_layer": "import",
+    "undo": "undo",
+    "backup": "backup",
+    "restore": "restore",
     "put_user": "users",
     "remove_user": "users",
 }
 STORE_READS = frozenset(
-    {"exists", "layer_names", "venues", "layer", "users", "get_user", "path", "url"}
+    {"exists", "layer_names", "venues", "layer", "users", "get_user", "path", "url",
+     "target", "changes", "change", "data_version"}
 )
 
 

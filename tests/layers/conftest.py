@@ -87,8 +87,8 @@ def venues() -> gpd.GeoDataFrame:
             Point(102.07, 35.62),
         ),
     ]
-    # The rows hold the register's first columns (up to position); later columns stay empty.
-    held = [*VENUE_COLUMNS[: VENUE_COLUMNS.index("position") + 1], "geometry"]
+    # The rows hold the register's first columns; columns added to the schema later are empty.
+    held = [*VENUE_COLUMNS[: len(rows[0]) - 1], "geometry"]
     gdf = gpd.GeoDataFrame(rows, columns=held, geometry="geometry", crs="EPSG:4326")
     return gdf.reindex(columns=[*VENUE_COLUMNS, "geometry"])
 

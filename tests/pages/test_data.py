@@ -169,7 +169,7 @@ def test_edit_outside_the_county_is_refused() -> None:
     problems = validate_edits(rows, "en", reference)
     assert len(problems) == 1
     assert problems[0]["ID"] == "b"
-    assert "outside Huangnan (about 20.0 km away)" in problems[0]["Message"]
+    assert "20.0 km outside Huangnan prefecture" in problems[0]["Message"]
 
 
 def test_table_edits_follow_the_importers_year_rule() -> None:

@@ -71,7 +71,9 @@ def test_viewer_cannot_import_edit_or_export(with_users, open_page):
     assert any("不能导出数据" in i.value for i in at.info)
     assert not at.get("download_button")
     at.file_uploader(key="upload").set_value(("s.csv", upload_csv(), "text/csv")).run()
-    at.button(key="import_write").click().run()  # the button is there; the write refuses
+    at.selectbox(key="import_policy__zh").set_value("skip_invalid").run()
+    at.button(key="import_write").click().run()  # the buttons are there; the write refuses
+    at.button(key="import_confirm_write").click().run()
     assert any("vic is a viewer" in e.value for e in at.error)
     edits = {"edited_rows": {0: {"name": "改名站"}}, "added_rows": [], "deleted_rows": []}
     key = at.data_editor[0].key
@@ -89,9 +91,12 @@ def test_write_paths_refuse_a_viewer_when_called_directly(with_users, monkeypatc
     status = loaders.store_status()
     register = loaders.venues(status.path, status.version)
     before = with_users.read_bytes()
-    with pytest.raises(PermissionDenied, match="'edit' needs the role planner"):
+    with pytest.raises(PermissionDenied, match="needs the role planner"):
         loaders.save_planned(status, register.head(1))
-    report = data_ops.CheckedImport(1, register.head(1), None, None, 0)
+    from geo.importer import ImportReport
+
+    checked = ImportReport(rows=1, accepted=register.head(1))
+    report = data_ops.CheckedImport(1, register.head(1), None, None, 0, checked)
     with pytest.raises(PermissionDenied, match="'import' needs the role planner"):
         data_ops.write_accepted(report, status.path)
     monkeypatch.setattr(loaders, "session_identity", lambda: None)  # signed out

@@ -9,6 +9,7 @@ standard's village-station radius). So ``site``'s baseline population equals ``c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -120,26 +121,29 @@ def site(
     )  # fmt: skip
 
 
-def save_proposal(store_path: str | None, proposal: gpd.GeoDataFrame) -> int:
+def save_proposal(store: Any, proposal: gpd.GeoDataFrame) -> int:
     """Add ``proposal`` (planned venues) to the register shown and write it to the store.
 
-    The register shown may be the bundled demo (the store has no venues yet): the demo venues
-    are then written too, with their own position and date, so saving a plan never makes the
-    network vanish nor turns example data into a record of today. The write is one
-    transaction (geo.store). Returns the number of planned venues added.
+    ``store`` is a store path (None: the default store) or an open store — the dashboard passes
+    its role-checked store, so the write is refused on the server for a viewer. The register
+    shown may be the bundled demo (the store has no venues yet): the demo venues are then
+    written too, with their own position and date, so saving a plan never makes the network
+    vanish nor turns example data into a record of today. The write is one transaction
+    (geo.store). Returns the number of planned venues added.
     """
     from geo.register import load_venues
     from geo.store import open_store
 
+    venue_store = store if hasattr(store, "add_venues") else open_store(store)
+    store_path = None if store is None else str(getattr(store, "path", store))
     register = load_venues(store_path)
     if register.crs is not None and register.crs != STORAGE_CRS:
         register = register.to_crs(STORAGE_CRS)
     new = proposal.loc[~proposal["id"].isin(register["id"])]
-    store = open_store(store_path)
     rows = new
-    if not len(store.venues()):  # the demo register is shown: store it with the plan
+    if not len(venue_store.venues()):  # the demo register is shown: store it with the plan
         rows = gpd.GeoDataFrame(pd.concat([register, new], ignore_index=True), crs=STORAGE_CRS)
     # Only the new venues are added (one transaction, a ``proposal`` change in the history),
     # so venues others saved meanwhile are kept.
-    store.add_venues(rows, kind="proposal")
+    venue_store.add_venues(rows, kind="proposal")
     return len(new)
