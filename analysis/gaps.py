@@ -19,11 +19,15 @@ from analysis import core
 from analysis._validate import DEFAULT_STATUSES, check_layer, codes, select_venues, venue_ids
 from analysis.coverage import LEVELS
 from analysis.metric import MetricFrame, choose_frame
-from analysis.standards import ServiceStandard, Standards, default_standards
+from analysis.standards import Standards, default_standards
 from geo.errors import AnalysisError
 
 #: H3 resolution of the desert grid: resolution 7 cells are ~5.2 km² (edge ~1.4 km).
 DEFAULT_H3_RESOLUTION = 7
+
+#: Demand points per block when redundancy counts cover pairs: the pairs of one block are
+#: held at a time, so memory stays bounded at 500,000 venues (one matrix for all: 11.7 GB).
+COVER_BLOCK_POINTS = 20_000
 
 
 def uncovered_demand(
@@ -141,45 +145,56 @@ def redundant_venues(
         return live.assign(covers_points=pd.Series(dtype=int))
     demand_xy, venue_xy = frame.project(demand), frame.project(live)
     reach = frame.to_straight(np.array([s.radius_m for s in stds]) / max(detour, 1.0))
-    cover = _venue_cover(demand_xy, venue_xy, reach, demand, live, stds)
-    redundant = np.zeros(len(live), dtype=bool)
+    own_codes = np.where([s.own_village for s in stds], codes(live, "village_code"), None)
+    own = core.same_code_pairs(codes(demand, "village_code"), own_codes).tocsr()
     level = np.array([s.level for s in stds])
-    for lv in np.unique(level):
-        cols = np.flatnonzero(level == lv)
-        sub = cover[:, cols].tocsc()
-        count = np.asarray(sub.sum(axis=1)).ravel()
-        for k, j in enumerate(cols):
-            rows = sub.indices[sub.indptr[k] : sub.indptr[k + 1]]
-            redundant[j] = bool((count[rows] >= 2).all())
+    covers = np.zeros(len(live), dtype=np.int64)
+    sole = np.zeros(len(live), dtype=bool)
+    for start in range(0, len(demand_xy), COVER_BLOCK_POINTS):
+        rows = slice(start, start + COVER_BLOCK_POINTS)
+        cover = _venue_cover(demand_xy[rows], venue_xy, reach, own[rows])
+        covers += np.bincount(cover.indices, minlength=len(live))
+        sole |= _sole_cover(cover, level)
+    redundant = ~sole
     out = live.loc[redundant].copy()
-    out["covers_points"] = np.diff(cover.tocsc().indptr)[redundant]
+    out["covers_points"] = covers[redundant]
     out["id"] = venue_ids(out)
     return out
 
 
 def _venue_cover(
-    demand_xy: np.ndarray,
-    venue_xy: np.ndarray,
-    reach: np.ndarray,
-    demand: gpd.GeoDataFrame,
-    venues: gpd.GeoDataFrame,
-    stds: list[ServiceStandard],
+    demand_xy: np.ndarray, venue_xy: np.ndarray, reach: np.ndarray, own: sparse.csr_matrix
 ) -> sparse.csr_matrix:
-    """0/1 demand x venue matrix, each venue with its own reach and own-village rule."""
-    parts = []
+    """0/1 demand x venue matrix, each venue with its own reach, plus own-village pairs."""
+    own_pairs = own.tocoo()
+    parts = [(own_pairs.row, own_pairs.col)]
     for radius in np.unique(reach):
         cols = np.flatnonzero(reach == radius)
         pairs = core.pairs_within(demand_xy, venue_xy[cols], float(radius)).tocoo()
         parts.append((pairs.row, cols[pairs.col]))
-    own_codes = np.where([s.own_village for s in stds], codes(venues, "village_code"), None)
-    own = core.same_code_pairs(codes(demand, "village_code"), own_codes).tocoo()
-    parts.append((own.row, own.col))
     rows = np.concatenate([p[0] for p in parts])
     cols = np.concatenate([p[1] for p in parts])
     cover = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(demand_xy),
                               len(venue_xy)))  # fmt: skip
+    cover.sum_duplicates()
     cover.data[:] = 1.0
     return cover
+
+
+def _sole_cover(cover: sparse.csr_matrix, level: np.ndarray) -> np.ndarray:
+    """Mark venues that are the only venue of their level covering some demand point.
+
+    Vectorised over the stored pairs of ``cover`` (no loop per venue): a pair (i, j) makes
+    j indispensable when point i is covered by exactly one venue of j's level.
+    """
+    rows = np.repeat(np.arange(cover.shape[0]), np.diff(cover.indptr))
+    cols = cover.indices
+    levels, pair_level = np.unique(level[cols], return_inverse=True)
+    key = rows * len(levels) + pair_level
+    per_point_level = np.bincount(key, minlength=cover.shape[0] * len(levels))
+    sole = np.zeros(cover.shape[1], dtype=bool)
+    sole[cols[per_point_level[key] == 1]] = True
+    return sole
 
 
 def _require_coverage(result: gpd.GeoDataFrame) -> None:
