@@ -12,7 +12,6 @@ import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from shapely.geometry import Polygon
 
 from analysis import core
@@ -24,10 +23,6 @@ from geo.errors import AnalysisError
 
 #: H3 resolution of the desert grid: resolution 7 cells are ~5.2 km² (edge ~1.4 km).
 DEFAULT_H3_RESOLUTION = 7
-
-#: Demand points per block when redundancy counts cover pairs: the pairs of one block are
-#: held at a time, so memory stays bounded at 500,000 venues (one matrix for all: 11.7 GB).
-COVER_BLOCK_POINTS = 20_000
 
 
 def uncovered_demand(
@@ -145,16 +140,22 @@ def redundant_venues(
         return live.assign(covers_points=pd.Series(dtype=int))
     demand_xy, venue_xy = frame.project(demand), frame.project(live)
     reach = frame.to_straight(np.array([s.radius_m for s in stds]) / max(detour, 1.0))
+    level = np.unique(np.array([s.level for s in stds]), return_inverse=True)[1]
     own_codes = np.where([s.own_village for s in stds], codes(live, "village_code"), None)
-    own = core.same_code_pairs(codes(demand, "village_code"), own_codes).tocsr()
-    level = np.array([s.level for s in stds])
-    covers = np.zeros(len(live), dtype=np.int64)
-    sole = np.zeros(len(live), dtype=bool)
-    for start in range(0, len(demand_xy), COVER_BLOCK_POINTS):
-        rows = slice(start, start + COVER_BLOCK_POINTS)
-        cover = _venue_cover(demand_xy[rows], venue_xy, reach, own[rows])
-        covers += np.bincount(cover.indices, minlength=len(live))
-        sole |= _sole_cover(cover, level)
+    own = core.same_code_pairs(codes(demand, "village_code"), own_codes).tocoo()
+    gap = np.hypot(*(demand_xy[own.row] - venue_xy[own.col]).T) > reach[own.col]
+    extra = (own.row[gap], own.col[gap])  # own-village pairs beyond reach: counted once more
+    groups = [np.flatnonzero((level == lv) & (reach == r))
+              for lv, r in sorted(set(zip(level, reach, strict=True)))]  # fmt: skip
+    trees = [core.build_tree(venue_xy[cols]) for cols in groups]
+    count = np.zeros((len(demand_xy), level.max() + 1), dtype=np.int64)
+    for cols, tree in zip(groups, trees, strict=True):
+        count[:, level[cols[0]]] += tree.query_ball_point(
+            demand_xy, reach[cols[0]], return_length=True, workers=-1
+        )
+    np.add.at(count, (extra[0], level[extra[1]]), 1)
+    sole = _sole_venues(count, demand_xy, groups, trees, reach, level, extra)
+    covers = _points_covered(demand_xy, venue_xy, reach, extra)
     redundant = ~sole
     out = live.loc[redundant].copy()
     out["covers_points"] = covers[redundant]
@@ -162,39 +163,42 @@ def redundant_venues(
     return out
 
 
-def _venue_cover(
-    demand_xy: np.ndarray, venue_xy: np.ndarray, reach: np.ndarray, own: sparse.csr_matrix
-) -> sparse.csr_matrix:
-    """0/1 demand x venue matrix, each venue with its own reach, plus own-village pairs."""
-    own_pairs = own.tocoo()
-    parts = [(own_pairs.row, own_pairs.col)]
-    for radius in np.unique(reach):
-        cols = np.flatnonzero(reach == radius)
-        pairs = core.pairs_within(demand_xy, venue_xy[cols], float(radius)).tocoo()
-        parts.append((pairs.row, cols[pairs.col]))
-    rows = np.concatenate([p[0] for p in parts])
-    cols = np.concatenate([p[1] for p in parts])
-    cover = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(demand_xy),
-                              len(venue_xy)))  # fmt: skip
-    cover.sum_duplicates()
-    cover.data[:] = 1.0
-    return cover
-
-
-def _sole_cover(cover: sparse.csr_matrix, level: np.ndarray) -> np.ndarray:
+def _sole_venues(
+    count: np.ndarray,
+    demand_xy: np.ndarray,
+    groups: list[np.ndarray],
+    trees: list,
+    reach: np.ndarray,
+    level: np.ndarray,
+    extra: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
     """Mark venues that are the only venue of their level covering some demand point.
 
-    Vectorised over the stored pairs of ``cover`` (no loop per venue): a pair (i, j) makes
-    j indispensable when point i is covered by exactly one venue of j's level.
+    ``count`` holds, per demand point and level, how many venues cover it; only the points
+    covered exactly once are queried again for the venue's identity, so no full table of
+    covering pairs is ever built (at 500,000 venues it took 11.7 GB).
     """
-    rows = np.repeat(np.arange(cover.shape[0]), np.diff(cover.indptr))
-    cols = cover.indices
-    levels, pair_level = np.unique(level[cols], return_inverse=True)
-    key = rows * len(levels) + pair_level
-    per_point_level = np.bincount(key, minlength=cover.shape[0] * len(levels))
-    sole = np.zeros(cover.shape[1], dtype=bool)
-    sole[cols[per_point_level[key] == 1]] = True
+    sole = np.zeros(len(level), dtype=bool)
+    once = count[extra[0], level[extra[1]]] == 1
+    sole[extra[1][once]] = True
+    for cols, tree in zip(groups, trees, strict=True):
+        points = np.flatnonzero(count[:, level[cols[0]]] == 1)
+        found = tree.query_ball_point(demand_xy[points], reach[cols[0]], workers=-1)
+        hits = np.fromiter((j for js in found for j in js), dtype=np.int64)
+        sole[cols[hits]] = True
     return sole
+
+
+def _points_covered(
+    demand_xy: np.ndarray,
+    venue_xy: np.ndarray,
+    reach: np.ndarray,
+    extra: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Count the demand points each venue covers: within its reach, or its own village."""
+    tree = core.build_tree(demand_xy)
+    within = tree.query_ball_point(venue_xy, reach, return_length=True, workers=-1)
+    return np.asarray(within, dtype=np.int64) + np.bincount(extra[1], minlength=len(venue_xy))
 
 
 def _require_coverage(result: gpd.GeoDataFrame) -> None:
