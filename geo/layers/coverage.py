@@ -165,15 +165,25 @@ def coverage_layer(
                 "className": "vm-coverage",
             }
         )
-        level_name = label(LEVELS, str(int(row.level)), lang)
-        tips.append(
-            esc(
-                tr("map.legend.coverage", lang, level=level_name, radius=fmt_km(row.radius_m, lang))
-            )
-        )
+        tips.append(esc(coverage_label(row, lang)))
     features = make_features(areas, list(range(len(areas))), tooltips=tips)
     StyledGeoJson(features, styles).add_to(group)
     return group
+
+
+def coverage_label(row: object, lang: str) -> str:
+    """Return the legend/tooltip text of one coverage row, naming the hexagon approximation.
+
+    Rows from ``analysis.areas.service_area_cells`` (large registers) carry ``cell_edge_m``:
+    their outline is an H3 cell cover, so the label says so and gives the cell size.
+    """
+    level = label(LEVELS, str(int(row.level)), lang)
+    radius = fmt_km(row.radius_m, lang)
+    edge_m = getattr(row, "cell_edge_m", None)
+    if is_missing(edge_m):
+        return tr("map.legend.coverage", lang, level=level, radius=radius)
+    return tr("map.legend.coverage_cells", lang, level=level, radius=radius,
+              edge=fmt_km(edge_m, lang))  # fmt: skip
 
 
 def uncovered_layer(

@@ -141,6 +141,10 @@ MAP_STRINGS: dict[str, dict[str, str]] = {
         "zh": "{level}覆盖范围（{radius}）",
         "en": "{level} coverage ({radius})",
     },
+    "map.legend.coverage_cells": {
+        "zh": "{level}覆盖范围（{radius}，按约 {edge} 六边形近似）",
+        "en": "{level} coverage ({radius}, approximated by hexagons of ~{edge})",
+    },
     "map.legend.uncovered": {"zh": "未覆盖村（社区）", "en": "Uncovered village / community"},
     "map.legend.gaps": {
         "zh": "覆盖缺口（未覆盖人口）",

@@ -25,7 +25,13 @@ from geo.layers.boundaries import (
     township_layer,
 )
 from geo.layers.controls import add_controls
-from geo.layers.coverage import CoverageStyle, UncoveredStyle, coverage_layer, uncovered_layer
+from geo.layers.coverage import (
+    CoverageStyle,
+    UncoveredStyle,
+    coverage_label,
+    coverage_layer,
+    uncovered_layer,
+)
 from geo.layers.gaps import GapStyle, ProposedStyle, gap_layer, proposed_layer
 from geo.layers.legend import Legend, LegendEntry
 from geo.layers.venues import VenueStyle, venue_layer
@@ -233,12 +239,7 @@ def legend_entries(data: MapData, options: MapOptions, lang: str) -> list[Legend
         entries.append(LegendEntry(tr("map.legend.township", lang), TOWNSHIP_STYLE.color, "dashed"))
     if _present(data.coverage) and "coverage" in shown:
         for row in data.coverage.itertuples(index=False):
-            text = tr(
-                "map.legend.coverage",
-                lang,
-                level=label(LEVELS, str(int(row.level)), lang),
-                radius=fmt_km(row.radius_m, lang),
-            )
+            text = coverage_label(row, lang)
             entries.append(LegendEntry(text, options.coverage_style.color(row.level), "fill"))
     if _present(data.uncovered) and "uncovered" in shown:
         entries.append(

@@ -39,3 +39,28 @@ def test_degrees_refused(venues):
 
     with pytest.raises(CRSError, match="geographic \\(degrees\\)"):
         service_areas(venues, frame=choose_frame(venues, crs="EPSG:4490"))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cell_cover_lies_within_one_cell_of_the_merged_circles(seed):
+    import shapely
+
+    from analysis.areas import service_area_cells
+    from tests.analysis.conftest import points
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    kinds = rng.choice(["village_station", "township_centre", "enterprise_home"], n)
+    venues = points(rng.uniform(0, 30_000, (n, 2)), id=[f"v{i}" for i in range(n)], kind=kinds,
+                    status=["in_service"] * n)  # fmt: skip
+    cover = service_area_cells(venues, detour=1.2).to_crs("EPSG:4543").set_index("level")
+    circles = service_areas(venues, detour=1.2).to_crs("EPSG:4543")
+    level = circles["kind"].map({"village_station": 4, "township_centre": 3})
+    assert sorted(cover.index) == sorted(level.unique())
+    for lv, group in circles.groupby(level):
+        exact = shapely.union_all(np.asarray(group.geometry))
+        edge = cover.loc[lv, "cell_edge_m"] * 1.3  # centre-to-vertex <= ~1.2 edges on H3
+        assert cover.loc[lv, "venue_count"] == len(group)
+        assert exact.buffer(-edge).difference(cover.loc[lv, "geometry"]).area < 1.0
+        assert cover.loc[lv, "geometry"].difference(exact.buffer(edge)).area < 1.0
+        assert cover.loc[lv, "cell_edge_m"] <= group["reach_m"].min() / 8

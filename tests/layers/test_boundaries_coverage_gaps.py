@@ -123,3 +123,25 @@ def test_service_areas_merge_per_level(venues):
     assert merged["venue_count"].sum() == len(areas)
     assert merged.geometry.is_valid.all()
     assert merged.crs == "EPSG:4326"
+
+
+def test_cell_cover_is_drawn_and_labelled_as_hexagon_approximation(venues):
+    from analysis.areas import service_area_cells
+    from analysis.standards import default_standards
+
+    cells = service_area_cells(venues, default_standards(), detour=1.0)
+    assert cells.geometry.is_valid.all() and not cells.geometry.is_empty.any()
+    assert cells.crs == "EPSG:4326" and cells["radius_m"].is_monotonic_decreasing
+    for lang, word in (("zh", "六边形近似"), ("en", "approximated by hexagons")):
+        html = build_map(MapData(venues=venues, coverage=cells), lang=lang).get_root().render()
+        assert html.count(word) >= 2 * len(cells)  # the legend and each area's tooltip
+    circles = coverage_merge(service_areas_of(venues))
+    html = build_map(MapData(venues=venues, coverage=circles), lang="en").get_root().render()
+    assert "approximated by hexagons" not in html
+
+
+def service_areas_of(venues):
+    from analysis.areas import service_areas
+    from analysis.standards import default_standards
+
+    return service_areas(venues, default_standards(), detour=1.0)

@@ -80,6 +80,13 @@ def service_areas(venues: gpd.GeoDataFrame, standard: Standards) -> gpd.GeoDataF
     return areas(venues, standard, detour=standard.detour)
 
 
+def service_area_cells(venues: gpd.GeoDataFrame, standard: Standards) -> gpd.GeoDataFrame:
+    """Return the areas ``venues`` serve, one H3-cell cover per level (large registers)."""
+    from analysis.areas import service_area_cells as cells
+
+    return cells(venues, standard, detour=standard.detour)
+
+
 def network_counts(inputs: Inputs, standard: Standards) -> dict[str, int]:
     """Return the four-level check counts; {} when the demand has no village/township codes."""
     demand, venues = inputs.demand, inputs.venues
