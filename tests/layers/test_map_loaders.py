@@ -52,3 +52,17 @@ def test_display_boundaries_are_simplified_once_per_version(tmp_path):
         shapely.get_num_coordinates(got.geometry.values).sum()
         < shapely.get_num_coordinates(raw.values).sum()
     )
+
+
+def test_coverage_areas_above_the_marker_limit_are_a_cell_cover(tmp_path, monkeypatch):
+    from analysis.areas import service_area_cells
+
+    monkeypatch.setattr(loaders.usecases, "use_cells", lambda n: n >= 2)  # as if > 3,000
+    path, radii, detour = str(tmp_path / "none.gpkg"), (30.0, 12.0, 2.5), 1.3
+    register = loaders.venues(path, "none")
+    rows = tuple(int(i) for i in register.index[register["county_code"] == "632322"])
+    got = loaders.coverage_areas(path, "none", radii, detour, rows)
+    standard = loaders.standards_for(radii, detour)
+    expected = service_area_cells(register.loc[list(rows)], standard, detour=detour)
+    assert_geodataframe_equal(got, expected.to_crs(got.crs))
+    assert (got["cell_edge_m"] > 0).all() and len(got) > 0
