@@ -91,8 +91,9 @@ def vitality(
             "last_activity": None if rows is None else max(rows["date"]).isoformat(),
             "organizations": sorted(orgs), "hollow": count == 0,
         })  # fmt: skip
-    frame = pd.DataFrame(out, columns=list(VITALITY_COLUMNS)).astype({"last_activity": object})
-    frame["last_activity"] = [v if isinstance(v, str) else None for v in frame["last_activity"]]
+    frame = pd.DataFrame(out, columns=list(VITALITY_COLUMNS))
+    last = [v if isinstance(v, str) else None for v in frame["last_activity"]]
+    frame["last_activity"] = pd.Series(last, index=frame.index, dtype=object)
     return frame
 
 
