@@ -105,7 +105,7 @@ def monthly_activity(activities: pd.DataFrame, by: pd.Series) -> pd.DataFrame:
     dates = pd.to_datetime(activities["date"], errors="coerce")
     frame = pd.DataFrame({"month": dates.dt.to_period("M").dt.start_time.dt.date.astype(str),
                           "group": by.values}).dropna()  # fmt: skip
-    counts = frame.groupby(["month", "group"]).size().rename("activities").reset_index()
+    counts = frame.groupby(["month", "group"]).size().reset_index(name="activities")
     return counts.sort_values(["month", "group"], ignore_index=True)
 
 

@@ -147,13 +147,13 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_coverage(args: argparse.Namespace) -> int:
     """Print (or write) coverage per level and county, the checks and what is illustrative."""
     inputs, standard = _load(args)
-    living = {"active_only": bool(args.active_only)}
+    living = {}
     if args.active_only:  # issue 10: only venues with an activity in the last 6 months
         from venuemap.usecases.vitality import active_inputs, vitality_table
 
         vital = vitality_table(inputs)
         inputs = active_inputs(inputs, vital)
-        living.update(activities_as_of=vital.as_of.isoformat(),
+        living.update(active_only=True, activities_as_of=vital.as_of.isoformat(),
                       activities_illustrative=vital.illustrative)
     result = coverage(inputs, standard, kinds=_kinds(args.kind))
     payload = {**_coverage_payload(result, inputs), **living}
