@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from analysis.standards import Standards
 from analysis.vitality import (
     ACTIVITY_COLUMNS,
     activity_by_organization,
@@ -27,6 +28,7 @@ from venuemap.usecases.inputs import Inputs
 
 __all__ = ["ACTIVITIES_LAYER", "DEMO_ACTIVITIES", "VitalityResult", "active_inputs",
            "activity_by_organization", "county_activity", "load_activities",
+           "organization_coverage",
            "vitality_table"]  # fmt: skip
 
 #: The store's layer holding the activities register.
@@ -63,8 +65,14 @@ class VitalityResult:
                 "venues": venues.to_dict(orient="records")}  # fmt: skip
 
 
-def load_activities(store_path: str | None, demo: bool) -> tuple[pd.DataFrame, bool]:
-    """Return (activities, illustrative): the store's layer, else the demo's when ``demo``."""
+def load_activities(
+    store_path: str | None, demo: bool, venue_ids: pd.Series | None = None
+) -> tuple[pd.DataFrame, bool]:
+    """Return (activities, illustrative): the store's layer, else the demo's when ``demo``.
+
+    The demo's activities are kept only for the venues of ``venue_ids`` (another region's
+    demo register shares none of them).
+    """
     from geo.store import open_store
 
     stored = open_store(store_path).layer(ACTIVITIES_LAYER)
@@ -72,7 +80,10 @@ def load_activities(store_path: str | None, demo: bool) -> tuple[pd.DataFrame, b
         frame = pd.DataFrame(stored.drop(columns=stored.geometry.name))
         return frame, bool((frame.get("source") == "illustrative").all())
     if demo and DEMO_ACTIVITIES.exists():
-        return pd.read_csv(DEMO_ACTIVITIES, dtype=str, keep_default_na=False), True
+        frame = pd.read_csv(DEMO_ACTIVITIES, dtype=str, keep_default_na=False)
+        if venue_ids is not None:
+            frame = frame[frame["venue_id"].isin(set(venue_ids))].reset_index(drop=True)
+        return frame, len(frame) > 0
     return pd.DataFrame(columns=list(ACTIVITY_COLUMNS)), False
 
 
@@ -84,7 +95,9 @@ def vitality_table(
     ``as_of`` defaults to today, or for illustrative activities to their last date (the demo
     data end on a fixed day, so its picture does not fade with the calendar).
     """
-    activities, illustrative = load_activities(inputs.store_path, inputs.demo_venues)
+    activities, illustrative = load_activities(
+        inputs.store_path, inputs.demo_venues, inputs.venues["id"]
+    )
     day = as_of or dt.date.today()
     if as_of is None and illustrative and len(activities):
         day = dt.date.fromisoformat(str(max(activities["date"]))[:10])
@@ -103,3 +116,28 @@ def county_activity(venues: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFr
     """Return monthly activity counts per county (the activity's venue's county code)."""
     county = dict(zip(venues["id"], venues["county_code"], strict=True))
     return monthly_activity(activities, activities["venue_id"].map(county))
+
+
+def organization_coverage(inputs: Inputs, standard: Standards) -> pd.DataFrame:
+    """Return each of the eight organizations' reach: coverage by the venues that host it.
+
+    A venue hosts an organization when its ``organizations`` include it (阵地共用). Returns
+    ``organization`` (code), ``venues``, ``population_covered`` and ``share`` (of the
+    population), computed by the one coverage use case on the filtered venues.
+    """
+    from geo.schema import ORGANIZATIONS
+    from venuemap.usecases.analysis import coverage_table, coverage_totals
+
+    hosted = inputs.venues.get("organizations", pd.Series("", index=inputs.venues.index))
+    codes = hosted.fillna("").astype(str).str.split(";")
+    rows = []
+    for term in ORGANIZATIONS:
+        mask = codes.map(lambda held, code=term.code: code in held).astype(bool)
+        subset = dataclasses.replace(inputs, venues=inputs.venues[mask])
+        totals = coverage_totals(coverage_table(subset, standard))
+        people, covered = totals["population"], totals["population_covered"]
+        rows.append({
+            "organization": term.code, "venues": int(mask.sum()),
+            "population_covered": covered, "share": covered / people if people else 0.0,
+        })  # fmt: skip
+    return pd.DataFrame(rows)
