@@ -35,6 +35,7 @@ PAGES = (
     ("pages/map.py", "nav.map", "map"),
     ("pages/gaps.py", "nav.gaps", "gaps"),
     ("pages/data.py", "nav.data", "data"),
+    ("pages/vitality.py", "nav.vitality", "vitality"),
     ("pages/about.py", "nav.about", "about"),
 )
 ROOT = Path(__file__).resolve().parent

@@ -95,6 +95,7 @@ VENUE_COLUMNS: tuple[str, ...] = (
     "floor_area_m2",
     "surveyed_at",
     "accuracy_m",
+    "name_bo",
 )
 
 #: Register columns that are not text, by kind ("integer" or "real"); every store backend and

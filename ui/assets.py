@@ -98,7 +98,28 @@ VENDOR_FILES: tuple[VendorFile, ...] = (
         "leaflet.polylinemeasure/Leaflet.PolylineMeasure.css",
     ),
     VendorFile("leaflet.polylinemeasure", "LICENSE.txt", "leaflet.polylinemeasure/LICENSE"),
+    # Tibetan names (name_bo, issue 10): Noto Serif Tibetan, SIL OFL 1.1, Tibetan subset
+    VendorFile("@fontsource/noto-serif-tibetan",
+               "files/noto-serif-tibetan-tibetan-400-normal.woff2",
+               "fonts/noto-serif-tibetan-400.woff2"),  # fmt: skip
+    VendorFile("@fontsource/noto-serif-tibetan", "LICENSE", "fonts/LICENSE-noto-serif-tibetan"),
 )
+#: The bundled Tibetan font, under static/vendor (served at VENDOR_URL).
+TIBETAN_FONT = "fonts/noto-serif-tibetan-400.woff2"
+
+
+def tibetan_font_css(base_url_path: str = "") -> str:
+    """Return the ``@font-face`` of the bundled Tibetan font (offline; only Tibetan code points).
+
+    The unicode-range limits it to the Tibetan block, so Chinese and Latin text keep their
+    fonts while a ``name_bo`` beside them renders in Noto Serif Tibetan.
+    """
+    url = f"{base_url_path.rstrip('/')}{VENDOR_URL}/{TIBETAN_FONT}"
+    return ("<style>@font-face { font-family: 'Noto Serif Tibetan'; font-style: normal; "
+            f"font-weight: 400; font-display: swap; src: url('{url}') format('woff2'); "
+            "unicode-range: U+0F00-0FFF; }\n"
+            "body, .stApp, [data-testid='stDataFrame'] { font-family: 'Source Sans Pro', "
+            "sans-serif, 'Noto Serif Tibetan'; }</style>")  # fmt: skip
 
 #: folium asset name -> file under static/vendor. Names are those of folium 0.20's
 #: ``default_js``/``default_css`` (and of :class:`geo.layers.controls.DistanceMeasure`).

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from ui import loaders
+from ui import assets, loaders
 from ui.i18n import LANGS, t
 from ui.narrow import close_sidebar_after_navigation
 from ui.widget_text import translate_widgets
@@ -119,6 +119,7 @@ def render_sidebar(lang: str) -> None:
         translate_widgets(lang)
         close_sidebar_after_navigation()
     st.html(PRINT_CSS)
+    st.html(assets.tibetan_font_css(st.get_option("server.baseUrlPath") or ""))  # name_bo
 
 
 def _store_block(status: loaders.StoreStatus, lang: str) -> None:

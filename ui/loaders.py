@@ -461,3 +461,26 @@ def export_bytes(gdf: gpd.GeoDataFrame, fmt: str, layer: str) -> bytes:
     from geo.export import to_bytes
 
     return to_bytes(gdf, fmt, layer)
+
+
+@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def vitality(path: str, version: str, months: int) -> tuple[Any, pd.DataFrame]:
+    """Return (the vitality result, the activities) of the register (issue 10, 阵地效能)."""
+    import dataclasses
+
+    from venuemap.usecases import vitality as uc
+
+    demo = len(open_store(path).venues()) == 0  # the register shown is the bundled demo
+    base = dataclasses.replace(inputs(path, version), demo_venues=bool(demo))
+    activities, _ = uc.load_activities(path, bool(demo), base.venues["id"])
+    return uc.vitality_table(base, months=months), activities
+
+
+@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+def organization_coverage(
+    path: str, version: str, radii_km: tuple[float, float, float], detour: float
+) -> pd.DataFrame:
+    """Return the eight organizations' coverage (venues hosting each), cached per standard."""
+    from venuemap.usecases.vitality import organization_coverage as org_coverage
+
+    return run_in_worker(org_coverage, inputs(path, version), standards_for(radii_km, detour))

@@ -22,6 +22,7 @@ from venuemap import (
     cli_store,
     cli_survey,
     cli_users,
+    cli_vitality,
 )
 
 DEBUG_ENV = "VENUEMAP_DEBUG"
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", metavar="NAME", dest="global_user",
                         help="who acts, recorded in the history (default $VENUEMAP_USER, OS user)")
     for module in (cli_import, cli_export, cli_analysis, cli_access, cli_store, cli_users,
-                   cli_region, cli_survey):
+                   cli_region, cli_survey, cli_vitality):
         module.register(subparsers)
     return parser
 

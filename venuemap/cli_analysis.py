@@ -65,6 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "county, with the four-level network checks and what is illustrative.",
     )
     _inputs(cov)
+    cov.add_argument("--active-only", action="store_true", help="count only living venues: "
+                     "those with an activity in the last 6 months (see `venuemap vitality`)")
     cov.set_defaults(func=run_coverage)
     gap = subparsers.add_parser(
         "gaps",
@@ -145,8 +147,16 @@ def _site_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_coverage(args: argparse.Namespace) -> int:
     """Print (or write) coverage per level and county, the checks and what is illustrative."""
     inputs, standard = _load(args)
+    living = {}
+    if args.active_only:  # issue 10: only venues with an activity in the last 6 months
+        from venuemap.usecases.vitality import active_inputs, vitality_table
+
+        vital = vitality_table(inputs)
+        inputs = active_inputs(inputs, vital)
+        living.update(active_only=True, activities_as_of=vital.as_of.isoformat(),
+                      activities_illustrative=vital.illustrative)
     result = coverage(inputs, standard, kinds=_kinds(args.kind))
-    payload = _coverage_payload(result, inputs)
+    payload = {**_coverage_payload(result, inputs), **living}
     _write_out(args, result.table)
     if args.json:
         _print_json(payload)

@@ -73,7 +73,9 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         choices=IMPORTABLE_LAYERS,
         default="venues",
         help="what the file holds: venues (default), or your official townships (polygons) "
-        "or villages (population and/or points), which replace the bundled ones",
+        "or villages (population and/or points), which replace the bundled ones; or "
+        "activities (阵地/venue, 日期/date, 活动名称/title, 组织/organizations, "
+        "参与人数/participants), added to the stored ones",
     )
 
 

@@ -22,6 +22,7 @@ their public names, so ``from geo.importer import …`` keeps working:
 - :mod:`geo.importer.rows` — :class:`RowCheck`, the per-row checks and their messages
 - :mod:`geo.importer.duplicates` — repeated ids and same-name venues within 50 m
 - :mod:`geo.importer.layers` — ``--layer townships|villages`` (official areas and villages)
+- :mod:`geo.importer.activities` — ``--layer activities`` (the activities register)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import pandas as pd
 
 from geo import crs as crs_mod
 from geo.errors import InputError
+from geo.importer.activities import import_activities
 from geo.importer.coordinates import (
     RawPoints,
     convert,
@@ -140,7 +142,7 @@ __all__ = [
 ]
 
 #: What ``import --layer`` accepts: the register itself or a reference layer it replaces.
-IMPORTABLE_LAYERS = ("venues", "townships", "villages")
+IMPORTABLE_LAYERS = ("venues", "townships", "villages", "activities")
 
 
 def import_venues(
@@ -189,18 +191,23 @@ def import_layer(
     crs: str | crs_mod.CrsChoice = "auto",
     existing: gpd.GeoDataFrame | None = None,
     reference: dict[str, pd.DataFrame] | ReferenceIndex | None = None,
+    stored: pd.DataFrame | None = None,
 ) -> ImportReport:
-    """Import ``layer`` from ``path``: venues, or a user's official townships or villages.
+    """Import ``layer`` from ``path``: venues, a user's official townships or villages, activities.
 
     ``townships``: a spatial file of polygons naming each township (code or NBS name); they
     replace the approximate areas (``approximate=False``). ``villages``: rows naming villages
     (12-digit code, or name with the township) with a population and/or a location; they
     replace the illustrative values. ``report.merged`` is the complete layer to store: the
     file's rows plus the bundled rows it does not cover (a warning lists how many). A polygon
-    or point that contradicts its real county is rejected. Writes nothing.
+    or point that contradicts its real county is rejected. ``activities``: one activity per
+    row, its venue matched in ``existing`` (the register) by id, else exact name; ``stored`` is
+    the activities layer already stored (see :mod:`geo.importer.activities`). Writes nothing.
     """
     if layer == "venues":
         return import_venues(path, crs=crs, existing=existing, reference=reference)
+    if layer == "activities":
+        return _import_activities(path, existing, stored)
     if layer not in IMPORTABLE_LAYERS:
         raise InputError(f"unknown layer {layer!r}; importable: {', '.join(IMPORTABLE_LAYERS)}")
     choice, index, table = _open(path, crs, reference)
@@ -209,6 +216,20 @@ def import_layer(
     warnings = [*table.issues, *header_warnings(columns)]
     report = importer(LayerFile(table, columns, index), choice, warnings)
     report.path, report.layer = str(table.path), layer
+    return report
+
+
+def _import_activities(
+    path: str | Path, venues: gpd.GeoDataFrame | None, stored: pd.DataFrame | None
+) -> ImportReport:
+    """Read an activities file and check it against the register ``venues``."""
+    if venues is None:
+        raise InputError("no venue register to match activities against; import venues first")
+    table = read_table(path)
+    if table.frame.empty:
+        raise InputError(f"{Path(path).name}: no data rows below the header (row 1)")
+    report = import_activities(table, venues, stored)
+    report.path, report.layer = str(table.path), "activities"
     return report
 
 

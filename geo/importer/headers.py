@@ -21,6 +21,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("编号", "id", "阵地编号", "venue_id"),
     "name": ("名称", "name", "阵地名称", "站点名称", "服务站名称"),
     "name_en": ("英文名", "name_en", "英文名称", "english_name"),
+    "name_bo": ("藏文名称", "name_bo", "藏文名", "藏文"),
     "kind": ("类型", "kind", "阵地类型", "type"),
     "level": ("层级", "level", "级别"),
     "lon": ("经度", "lon", "lng", "long", "longitude", "x", "东经"),

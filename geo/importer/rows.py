@@ -131,6 +131,7 @@ class RowCheck:
             self.error("name", name, msg("名称为空", "name is blank: every venue needs a name"))
         self.record["name"] = name
         self.record["name_en"] = self.cell("name_en")[1] or None
+        self.record["name_bo"] = self.cell("name_bo")[1] or None  # Tibetan name (issue 10)
         self.record["services"] = self.cell("services")[1] or None
         self.record["address"] = self.cell("address")[1] or None
 

@@ -82,6 +82,8 @@ def _popup_rows(row: Row, lang: str) -> tuple[object, list[tuple[str, object]]]:
     name = row.get("name")
     if lang != "zh" and not is_missing(row.get("name_en")):
         name = row.get("name_en")
+    if not is_missing(row.get("name_bo")):  # the Tibetan name beside the Chinese (issue 10)
+        name = f"{name} · {row.get('name_bo')}"
     level = row.get("level")
     rows = [
         (tr("map.field.kind", lang), label(KINDS, str(row.get("kind")), lang)),

@@ -212,3 +212,26 @@ def test_gbk_upload_in_gcj02_shows_its_report_before_writing(app_url, context, t
     wait_for_app(page)
     page.get_by_role("button", name="写入 1 个阵地到数据库").wait_for(timeout=30_000)
     screenshot(page, "data_import_gbk")
+
+
+def test_tibetan_font_is_served_and_referenced(app_url, context):
+    from ui.assets import TIBETAN_FONT, VENDOR_DIR
+
+    url = f"{app_url}/app/static/vendor/{TIBETAN_FONT}"
+    with urllib.request.urlopen(url) as response:  # noqa: S310
+        assert response.status == 200
+        assert response.read() == (VENDOR_DIR / TIBETAN_FONT).read_bytes()
+    page = context.new_page()
+    page.goto(app_url)
+    # the app's CSS declares the bundled font (@font-face), and the browser loads it offline
+    page.wait_for_function(
+        "[...document.fonts].some(f => f.family.includes('Noto Serif Tibetan'))", timeout=60_000
+    )
+    assert f"/app/static/vendor/{TIBETAN_FONT}" in page.content()
+    page.evaluate("document.fonts.load(\"16px 'Noto Serif Tibetan'\", 'ཀ')")
+    loaded = page.evaluate(
+        "[...document.fonts].some(f => f.family.includes('Noto Serif Tibetan') "
+        "&& f.status === 'loaded')"
+    )
+    assert loaded is True
+    page.close()

@@ -119,3 +119,12 @@ def test_install_copies_every_file(tmp_path):
 def test_every_local_asset_is_copied():
     targets = {f.target for f in assets.VENDOR_FILES}
     assert set(assets.LOCAL_ASSETS.values()) <= targets
+
+
+def test_tibetan_font_css_points_at_the_vendored_font():
+    from ui.assets import TIBETAN_FONT, VENDOR_FILES, tibetan_font_css
+
+    css = tibetan_font_css("/venuemap/")
+    assert f"url('/venuemap/app/static/vendor/{TIBETAN_FONT}')" in css
+    assert "unicode-range: U+0F00-0FFF" in css
+    assert TIBETAN_FONT in {vendor.target for vendor in VENDOR_FILES}

@@ -125,7 +125,16 @@ def check_import(
     crs: str = "auto",
     reference: Mapping[str, pd.DataFrame] | ReferenceIndex | None = None,
 ) -> ImportReport:
-    """Check ``path`` row by row against the store's venues and the geography; write nothing."""
+    """Check ``path`` row by row against the store's venues and the geography; write nothing.
+
+    Activities are matched against the register as the user sees it (the store's, else the
+    bundled demo) and merged with the activities already stored.
+    """
+    if layer == "activities":
+        from geo.register import load_venues
+
+        return import_layer(path, layer, existing=load_venues(str(store.path)),
+                            stored=store.layer("activities"))  # fmt: skip
     existing = store.venues() if layer == "venues" else None
     if reference is None:
         reference = reference_layers(str(store.path))
