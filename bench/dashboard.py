@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import (  # noqa: E402 - after the path is set
     CHROMIUM,
     CHROMIUM_ARGS,
+    MAP_IFRAME,
     _free_port,
     _wait_healthy,
     map_frame,
@@ -134,7 +135,7 @@ def visit_map(page, url: str, feature: str = FEATURE, timeout_s: float = TIMEOUT
         if time.perf_counter() - t0 > timeout_s:
             raise TimeoutError(f"the map was not drawn within {timeout_s} s")
         state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
-        no_map = page.locator('iframe[title="streamlit_folium.st_folium"]').count() == 0
+        no_map = page.locator(MAP_IFRAME).count() == 0
         if state == "notRunning" and no_map and not page.url.rstrip("/").endswith("/map"):
             page.locator('[data-testid="stSidebarNav"] a[href$="/map"]').click()
         time.sleep(0.01)

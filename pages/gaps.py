@@ -5,10 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.layers import MapData, MapOptions, build_map
-from ui import assets, loaders
+from ui import assets, loaders, map_view
 from ui.chrome import (
     boundary_chart,
     current_lang,
@@ -292,8 +291,7 @@ def interactive_map(status: loaders.StoreStatus, scenario: loaders.Scenario, lan
     )
     shown = frozenset({"counties", "townships", "uncovered", "proposed", "venues"})
     m = build_map(data, options=MapOptions(show=shown, centre=loaders.region().centre), lang=lang)
-    m = assets.offline(m, st.get_option("server.baseUrlPath") or "")
-    st_folium(m, returned_objects=[], use_container_width=True, height=520, key="site_map")
+    map_view.show(map_view.render(m, st.get_option("server.baseUrlPath") or ""), 520)
 
 
 def save_section(status: loaders.StoreStatus, proposal: gpd.GeoDataFrame, lang: str) -> None:

@@ -1,4 +1,4 @@
-"""地图 Map page: filters -> cached loaders -> analysis -> geo.layers -> st_folium.
+"""地图 Map page: filters -> the map of that view (ui.map_view, built once per view) -> iframe.
 
 The radii come from the sidebar's service standard (one standard for every page). The map's
 scripts are served by the app itself (ui.assets); if they are not installed, the page says how
@@ -7,58 +7,22 @@ to install them instead of showing a blank box.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from collections.abc import Callable
 
 import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.errors import VenuemapError
-from geo.layers import LAYER_CODES, MapData, MapOptions, VenueStyle, build_map
+from geo.layers import LAYER_CODES
 from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, basemap_label, get_basemap
-from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
 from geo.schema import KINDS, ORGANIZATIONS, STATUSES, codes, label
-from ui import assets, loaders
+from ui import assets, loaders, map_view
 from ui.chrome import current_lang, current_standard, ensure_entrypoint
 from ui.i18n import t
-from ui.planned import planned_sites
-from venuemap.usecases import MARKER_LIMIT, filter_layer, gap_cells, use_cells
+from ui.map_view import DEFAULT_LAYERS
+from venuemap.usecases import MARKER_LIMIT, use_cells
 
-#: Layers switched on when the page opens (gap hexagons are one click away; planned sites
-#: show when the register has some or a siting run proposed some).
-DEFAULT_LAYERS = ("counties", "townships", "coverage", "uncovered", "proposed", "venues")
 MAP_HEIGHT_PX = 640
-
-
-def tianditu_token() -> str | None:
-    """Return the Tianditu key: env VENUEMAP_TIANDITU_TOKEN, else ``tianditu_token`` in secrets."""
-    token = os.environ.get("VENUEMAP_TIANDITU_TOKEN", "").strip()
-    if token:
-        return token
-    try:
-        return str(st.secrets.get("tianditu_token", "")).strip() or None
-    except Exception:  # noqa: BLE001 - no or a malformed secrets file must not break the map
-        return None
-
-
-def filter_venues(
-    venues: gpd.GeoDataFrame,
-    *,
-    counties: list[str],
-    townships: list[str],
-    kinds: list[str],
-    organizations: list[str],
-    statuses: list[str],
-    query: str,
-) -> gpd.GeoDataFrame:
-    """Return the venues matching every non-empty filter (the one filter, usecases.filter_layer)."""
-    return filter_layer(
-        venues, county=counties, township=townships, kind=kinds, organization=organizations,
-        status=statuses, query=query,
-    )  # fmt: skip
 
 
 def _key(name: str, lang: str, default: object = None) -> str:
@@ -174,99 +138,6 @@ def _view_controls(lang: str, token: str | None) -> tuple[str, frozenset[str], b
     return basemap, frozenset(layers), cluster
 
 
-def _in_area(gdf: gpd.GeoDataFrame, filters: dict) -> gpd.GeoDataFrame:
-    return filter_layer(
-        gdf, county=filters["counties"], township=filters["townships"], skip_missing=True
-    )
-
-
-def _map_data(
-    status: loaders.StoreStatus,
-    shown_venues: gpd.GeoDataFrame,
-    filters: dict,
-    layers: frozenset[str],
-) -> MapData:
-    county_km, township_km, village_km, detour = current_standard()
-    radii_km = (county_km, township_km, village_km)
-    path, version = status.path, status.version
-    uncovered = _in_area(loaders.gap_list(path, version, radii_km, detour), filters)
-    townships = loaders.display_boundaries(path, version, "townships", DISPLAY_TOLERANCE_DEG)
-    counties = loaders.display_boundaries(path, version, "counties", DISPLAY_TOLERANCE_DEG)
-    if filters["counties"]:
-        counties = counties[counties["county_code"].isin(filters["counties"])]
-    coverage = None
-    if "coverage" in layers:
-        rows = tuple(int(i) for i in shown_venues.index)
-        coverage = loaders.coverage_areas(path, version, radii_km, detour, rows)
-    proposal, proposal_radius_m = _proposal(layers)
-    planned = planned_sites(
-        shown_venues,
-        proposal,
-        proposal_radius_m=proposal_radius_m,
-        standards=loaders.standards_for(radii_km, detour),
-        detour=detour,
-    )
-    areas = _in_area(townships, filters)
-    return MapData(
-        proposed=planned,
-        **_venue_view(status, shown_venues.loc[shown_venues["status"].astype(str) != "planned"]),
-        counties=counties,
-        townships=areas,
-        coverage=coverage,
-        uncovered=uncovered,
-        gaps=gap_cells(uncovered) if "gaps" in layers else None,
-        access=_in_area(loaders.access_points(path, version, radii_km, detour), filters)
-        if "access" in layers else None,
-        rings=loaders.service_rings(path, version, detour, tuple(int(i) for i in
-                                                                 shown_venues.index))
-        if "rings" in layers else None,
-        focus=_focus(shown_venues, areas, filters),
-    )  # fmt: skip
-
-
-def _venue_view(status: loaders.StoreStatus, shown: gpd.GeoDataFrame) -> dict:
-    """Markers for up to ``MARKER_LIMIT`` venues; above, counts per hexagon (stays fast)."""
-    if not use_cells(len(shown)):
-        return {"venues": shown}
-    st.caption(t("map.cells.note", current_lang(), limit=f"{MARKER_LIMIT:,}"))
-    rows = tuple(int(i) for i in shown.index)
-    return {"venues": None, "venue_cells": loaders.venue_cells(status.path, status.version, rows)}
-
-
-def _focus(
-    shown: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, filters: dict
-) -> gpd.GeoDataFrame | None:
-    """Return what the view fits: the venues selected, else the townships chosen (None: all)."""
-    if not any(filters.values()):
-        return None
-    if not shown.empty:
-        return shown
-    return areas if filters["townships"] and not areas.empty else None
-
-
-def view_key(filters: dict) -> str:
-    """Return the selection key of ``filters``: a new one makes the map fit its selection.
-
-    The radius, basemap, layers and language are not part of it, so changing them keeps the
-    view the planner left.
-    """
-    text = json.dumps({k: v for k, v in sorted(filters.items())}, ensure_ascii=False)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]  # noqa: S324 - not security
-
-
-def _proposal(layers: frozenset[str]) -> tuple[gpd.GeoDataFrame | None, float | None]:
-    """Return the sites of this session's last siting run (Gaps page) and its radius (m)."""
-    params = st.session_state.get("site_params")
-    if "proposed" not in layers or not params:
-        return None, None
-    try:
-        proposal = loaders.scenario(*params).proposal.copy()
-    except VenuemapError:
-        return None, None
-    proposal["rank"] = range(1, len(proposal) + 1)
-    return proposal, float(params[4]) * 1000.0
-
-
 def _assets_missing(lang: str) -> None:
     st.error(t("map.assets_missing", lang))
     st.code(assets.SETUP_COMMAND, language="bash")
@@ -283,11 +154,11 @@ def render(lang: str) -> None:
     except VenuemapError as error:
         st.error(t("map.data_error", lang) + " " + str(error))
         return
-    token = tianditu_token()
+    token = map_view.tianditu_token()
     with st.expander(t("map.filters", lang), expanded=False):
         filters = _filters(venues, lang)
     basemap, layers, cluster = _view_controls(lang, token)
-    shown = filter_venues(venues, **filters)
+    shown = map_view.filter_venues(venues, **filters)
     st.caption(
         t("map.shown", lang, shown=f"{len(shown):,}", total=f"{len(venues):,}")
         + "  ·  "
@@ -301,23 +172,30 @@ def render(lang: str) -> None:
     if not assets.vendor_ready():
         _assets_missing(lang)
         return
-    data = _map_data(status, shown, filters, layers)
-    options = MapOptions(  # boundaries arrive simplified (loaders.display_boundaries)
-        basemap=basemap,
-        tianditu_token=token,
-        show=layers,
-        venue_style=VenueStyle(cluster=cluster),
-        simplify_deg=0.0,
-        centre=loaders.region().centre,
-        view_scope="map",
-        view_key=view_key(filters),
-    )
-    m = assets.offline(
-        build_map(data, options=options, lang=lang), st.get_option("server.baseUrlPath") or ""
-    )
-    st_folium(
-        m, returned_objects=[], use_container_width=True, height=MAP_HEIGHT_PX, key="venue_map"
-    )
+    if use_cells(len(shown)):
+        st.caption(t("map.cells.note", lang, limit=f"{MARKER_LIMIT:,}"))
+    map_view.show(map_view.map_html(_spec(status, filters, layers, basemap, cluster, token, lang)),
+                  MAP_HEIGHT_PX)  # fmt: skip
+
+
+def _spec(
+    status: loaders.StoreStatus,
+    filters: dict,
+    layers: frozenset[str],
+    basemap: str,
+    cluster: bool,
+    token: str | None,
+    lang: str,
+) -> map_view.MapSpec:
+    """Return what this run's map depends on (the key of its cached HTML)."""
+    county_km, township_km, village_km, detour = current_standard()
+    return map_view.MapSpec(
+        path=status.path, version=status.version, radii_km=(county_km, township_km, village_km),
+        detour=detour, filters=map_view.frozen_filters(filters), layers=layers, basemap=basemap,
+        token=token, cluster=cluster, lang=lang, centre=tuple(loaders.region().centre),
+        base_url_path=st.get_option("server.baseUrlPath") or "",
+        site_params=st.session_state.get("site_params") if "proposed" in layers else None,
+    )  # fmt: skip
 
 
 ensure_entrypoint(__file__)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.layers.map import MapData, MapOptions, build_map
 from geo.schema import ORGANIZATIONS
-from ui import assets, loaders
+from ui import assets, loaders, map_view
 from ui.chrome import current_lang, current_standard, ensure_entrypoint
 from ui.i18n import fmt_pct, t
 from ui.tables import PLACEHOLDER
@@ -45,9 +44,8 @@ def hollow_map(register: pd.DataFrame, hollow_ids: set[str], lang: str) -> None:
     data = MapData(venues=register[register["id"].isin(hollow_ids)],
                    counties=loaders.reference_layer("counties"))  # fmt: skip
     options = MapOptions(show=frozenset({"counties", "venues"}), centre=loaders.region().centre)
-    m = assets.offline(build_map(data, options=options, lang=lang),
-                       st.get_option("server.baseUrlPath") or "")  # fmt: skip
-    st_folium(m, returned_objects=[], use_container_width=True, height=480, key="vit_map")
+    m = build_map(data, options=options, lang=lang)
+    map_view.show(map_view.render(m, st.get_option("server.baseUrlPath") or ""), 480)
 
 
 def growth(register: pd.DataFrame, lang: str) -> None:

@@ -134,10 +134,8 @@ def pending_table(pending: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
 
 def pending_map(pending: gpd.GeoDataFrame, status: loaders.StoreStatus, lang: str) -> None:
     """Draw register point → surveyed point for every pending survey."""
-    from streamlit_folium import st_folium
-
     from geo.layers import survey_layer
-    from ui import assets
+    from ui import assets, map_view
 
     if not assets.vendor_ready():
         return
@@ -149,8 +147,7 @@ def pending_map(pending: gpd.GeoDataFrame, status: loaders.StoreStatus, lang: st
     survey_layer(shown, old.reindex(shown["venue_id"]).set_axis(shown.index), lang=lang).add_to(m)
     bounds = shown.total_bounds
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], max_zoom=14)
-    m = assets.offline(m, st.get_option("server.baseUrlPath") or "")
-    st_folium(m, returned_objects=[], use_container_width=True, height=360, key="survey_map")
+    map_view.show(map_view.render(m, st.get_option("server.baseUrlPath") or ""), 360)
 
 
 def _label(pending: gpd.GeoDataFrame, ident: int) -> str:

@@ -21,7 +21,6 @@ imports and computes as usual and reports any error itself.
 from __future__ import annotations
 
 import importlib
-import inspect
 import logging
 import sys
 import threading
@@ -54,6 +53,7 @@ WARM_MODULES: tuple[str, ...] = (
     "ui.loaders",
     "ui.chrome",
     "ui.assets",
+    "ui.map_view",
 )
 #: Longest wait for the server to start before the warm-up gives up (the server is then
 #: broken or very slow, and the page runs do the work themselves).
@@ -75,9 +75,6 @@ def warm_up(server_wait_s: float = SERVER_WAIT_S) -> None:
             return
         for name in WARM_MODULES:
             importlib.import_module(name)
-        # A custom component (streamlit_folium) names its module with inspect.getmodule, which
-        # first scans every module it has not seen (~0.15 s after the imports above): scan now.
-        inspect.getmodule(inspect.currentframe())
         warm_default_views()
     except Exception:  # noqa: BLE001 - an optimisation must never stop the server
         _LOGGER.debug("dashboard warm-up stopped early", exc_info=True)
@@ -88,10 +85,11 @@ def warm_default_views() -> None:
 
     That is the open store's data at the default service standard: the sidebar's badge, the
     data every page shares (register, coverage, gaps, display boundaries), the Map with no
-    filter (service areas of every venue) and the Overview's summaries.
+    filter (service areas of every venue, then the finished map itself) and the Overview's
+    summaries.
     """
     from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
-    from ui import loaders
+    from ui import loaders, map_view
 
     status = loaders.store_status()
     path, version = status.path, status.version
@@ -102,6 +100,7 @@ def warm_default_views() -> None:
     for name in ("counties", "townships"):
         loaders.display_boundaries(path, version, name, DISPLAY_TOLERANCE_DEG)
     loaders.coverage_areas(path, version, radii_km, detour, tuple(int(i) for i in venues.index))
+    map_view.map_html(map_view.default_spec(status, radii_km, detour))
     for by in ("county_code", "township_code"):
         loaders.coverage_summary(path, version, radii_km, detour, by)
     loaders.coverage_totals(path, version, radii_km, detour)

@@ -163,9 +163,18 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_timeout(300)
 
 
+#: The maps' iframes (``ui.map_view.show``: ``st.iframe`` with the map as ``srcdoc``).
+MAP_IFRAME = 'iframe[data-testid="stIFrame"]'
+
+
 def map_frame(page):
-    """Return the st_folium iframe's FrameLocator (the newest, while a redraw replaces it)."""
-    return page.locator('iframe[title="streamlit_folium.st_folium"]').last.content_frame
+    """Return the map iframe's FrameLocator (the newest, while a redraw replaces it)."""
+    return page.locator(MAP_IFRAME).last.content_frame
+
+
+def map_frames(page) -> list:
+    """Return the Frames of the page's maps (``srcdoc`` iframes), oldest first."""
+    return [f for f in page.frames if f.url == "about:srcdoc"]
 
 
 def screenshot(page, name: str) -> None:

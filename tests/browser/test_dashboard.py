@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PAGES, XSS_NAME, map_frame, screenshot, wait_for_app
+from tests.browser.conftest import (
+    PAGES,
+    XSS_NAME,
+    map_frame,
+    map_frames,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -108,11 +115,11 @@ def test_markup_in_a_venue_name_runs_nothing(app_url, context):
     _open(page, app_url, "map")
     frame_locator = map_frame(page)
     frame_locator.locator("path.vm-venue").first.wait_for(timeout=60_000)
-    frame = next(f for f in page.frames if "st_folium" in f.url)
+    frame = map_frames(page)[-1]
     found = frame.evaluate(
         """(needle) => {
             let hit = null;
-            window.map.eachLayer((layer) => {
+            Object.values(window).find((v) => v instanceof L.Map).eachLayer((layer) => {
                 const popup = layer.getPopup && layer.getPopup();
                 if (!hit && popup && String(popup.getContent()).includes(needle) && layer._path) {
                     hit = layer;

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import map_frame, screenshot, wait_for_app
+from tests.browser.conftest import MAP_IFRAME, map_frame, map_frames, screenshot, wait_for_app
 from ui.widget_text import ZH_TEXTS
 
 pytestmark = pytest.mark.browser
@@ -25,15 +25,22 @@ def _open(page, app_url: str, path: str) -> None:
 
 
 def _leaflet(page):
-    """Return the newest map iframe's Frame once its venues are drawn."""
+    """Return the newest map iframe's Frame once its venues are drawn.
+
+    Its document is marked, so that :func:`_replaced` can tell a redrawn map from it (a new
+    map may come in the same iframe, with a new ``srcdoc``).
+    """
     map_frame(page).locator("path.vm-venue").first.wait_for(timeout=60_000)
-    return [f for f in page.frames if "st_folium" in f.url][-1]
+    frame = map_frames(page)[-1]
+    frame.evaluate("() => { window.__vmSeen = true; }")
+    return frame
 
 
 def _view(frame) -> dict:
     return frame.evaluate(
-        """() => { const c = window.map.getCenter(), b = window.map.getBounds();
-            return {lat: c.lat, lng: c.lng, zoom: window.map.getZoom(),
+        """() => { const m = Object.values(window).find((v) => v instanceof L.Map);
+            const c = m.getCenter(), b = m.getBounds();
+            return {lat: c.lat, lng: c.lng, zoom: m.getZoom(),
                     south: b.getSouth(), west: b.getWest(), north: b.getNorth(),
                     east: b.getEast()}; }"""
     )
@@ -45,13 +52,21 @@ def _venues(store):
     return open_store(store).venues()
 
 
-def _replaced(page, old_frame):
-    """Wait until the map iframe has been replaced by a new one; return the new Frame."""
+#: True once the frame holds a new document (not marked by _leaflet) whose map has its view.
+_MAP_LOADED = """() => {
+    if (window.__vmSeen || typeof L === "undefined") { return false; }
+    const m = Object.values(window).find((v) => v instanceof L.Map);
+    return !!m && m._loaded === true;
+}"""
+
+
+def _replaced(page):
+    """Wait until the map seen by :func:`_leaflet` has been redrawn; return its Frame."""
     for _ in range(600):
-        frames = [f for f in page.frames if "st_folium" in f.url]
-        if frames and frames[-1] is not old_frame and not frames[-1].is_detached():
+        frames = map_frames(page)
+        if frames and not frames[-1].is_detached():
             try:
-                if frames[-1].evaluate("() => !!window.map && window.map._loaded === true"):
+                if frames[-1].evaluate(_MAP_LOADED):
                     page.wait_for_timeout(300)
                     return frames[-1]
             except Exception:  # noqa: BLE001 - the frame may be mid-navigation
@@ -123,14 +138,17 @@ def test_radius_change_keeps_the_view(app_url, context):
     page = context.new_page()
     _open(page, app_url, "map")
     frame = _leaflet(page)
-    frame.evaluate("() => window.map.setView([35.52, 102.02], 12, {animate: false})")
+    frame.evaluate(
+        """() => Object.values(window).find((v) => v instanceof L.Map)
+            .setView([35.52, 102.02], 12, {animate: false})"""
+    )
     page.wait_for_timeout(300)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("服务标准").click()
     slider = sidebar.locator('[data-testid="stSlider"]').nth(2).locator('input[type="range"]')
     slider.focus()
     slider.press("ArrowRight")
-    frame = _replaced(page, frame)
+    frame = _replaced(page)
     expect(map_frame(page).locator(".vm-legend")).to_contain_text("1.8 千米", timeout=60_000)
     view = _view(frame)
     assert view["zoom"] == 12
@@ -205,7 +223,7 @@ def test_phone_sidebar_closes_after_navigation_and_legend_folds(app_url, browser
         frame.locator("path.vm-venue").first.wait_for(timeout=60_000)
         legend = frame.locator(".vm-legend")
         assert legend.locator("details").evaluate("d => d.open") is False
-        shown = page.locator('iframe[title="streamlit_folium.st_folium"]').last
+        shown = page.locator(MAP_IFRAME).last
         shown.scroll_into_view_if_needed()
         screenshot(page, "phone_map_legend_folded")
         map_box = frame.locator(".leaflet-container").bounding_box()

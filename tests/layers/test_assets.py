@@ -6,11 +6,10 @@ import re
 
 import folium
 import pytest
-import streamlit_folium
 
 from geo.layers import MapData, MapOptions, build_map, coverage_areas
 from geo.layers.basemaps import tile_layers
-from ui import assets
+from ui import assets, map_view
 from venuemap.usecases import gap_cells
 
 URL = re.compile(r"https?://[^\s\"'`<>)\\]+")
@@ -30,23 +29,21 @@ def _full_map(venues, counties, townships, villages, basemap="none", token=None)
     return assets.offline(build_map(data, options=options))
 
 
-def _st_folium_args(m: folium.Map, monkeypatch) -> dict:
-    captured = {}
-    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: captured.update(kw))
-    streamlit_folium.st_folium(m, returned_objects=[])
-    return captured
+SRC = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)=["']?([^"' >]+)""")
 
 
-def test_no_outside_url_without_basemap(venues, counties, townships, villages, monkeypatch):
-    m = _full_map(venues, counties, townships, villages)
-    html = m.get_root().render()
+def _loaded(html: str) -> list[str]:
+    """Return every script/stylesheet the map's document loads (src/href of script/link)."""
+    return SRC.findall(html)
+
+
+def test_no_outside_url_without_basemap(venues, counties, townships, villages):
+    html = map_view.render(_full_map(venues, counties, townships, villages), "")
     assert URL.findall(html) == []
-    args = _st_folium_args(m, monkeypatch)
-    links = args["js_links"] + args["css_links"]
-    assert links, "st_folium must still load Leaflet"
+    links = _loaded(html)
+    assert links, "the map must still load Leaflet"
     assert all(link.startswith("/app/static/vendor/") for link in links), links
-    assert "/app/static/vendor/leaflet/leaflet.js" in args["js_links"]
-    assert URL.findall(args["script"] + args["header"] + args["html"]) == []
+    assert "/app/static/vendor/leaflet/leaflet.js" in links
 
 
 @pytest.mark.parametrize(
@@ -59,17 +56,15 @@ def test_no_outside_url_without_basemap(venues, counties, townships, villages, m
     ],
 )
 def test_only_tile_urls_with_a_basemap(
-    basemap, token, host, venues, counties, townships, villages, monkeypatch
+    basemap, token, host, venues, counties, townships, villages
 ):
     m = _full_map(venues, counties, townships, villages, basemap=basemap, token=token)
-    args = _st_folium_args(m, monkeypatch)
-    assert all(
-        link.startswith("/app/static/vendor/") for link in args["js_links"] + args["css_links"]
-    )
+    html = map_view.render(m, "")
+    assert all(link.startswith("/app/static/vendor/") for link in _loaded(html))
     tiles = [layer.tiles for layer in tile_layers(basemap, token=token)]
     assert tiles and all(host in url for url in tiles)
     # every URL is the chosen basemap's tile template, or its attribution <a href> (not fetched)
-    for url in URL.findall(args["script"] + args["header"] + args["html"]):
+    for url in URL.findall(html):
         is_tile = any(tile.startswith(url) for tile in tiles)
         is_attribution = re.fullmatch(
             r"https://www\.(openstreetmap\.org/copyright|amap\.com/|tianditu\.gov\.cn/)", url
