@@ -79,14 +79,23 @@ def frame_to_rows(gdf: gpd.GeoDataFrame) -> list[Row]:
 def rows_to_frame(rows: Iterable[Row]) -> gpd.GeoDataFrame:
     """Return store rows as a register (VENUE_COLUMNS, ``version``, geometry in EPSG:4326)."""
     rows = list(rows)
-    if not rows:
+    columns = {c: [row.get(c) for row in rows] for c in (*VENUE_COLUMNS, VERSION_COLUMN)}
+    return columns_to_frame(columns, [row["geometry"] for row in rows])
+
+
+def columns_to_frame(columns: dict[str, list[Any]], geometries: list[Any]) -> gpd.GeoDataFrame:
+    """Return venue columns (lists of row values) as a register, like :func:`rows_to_frame`.
+
+    The column-wise form lets a backend read a large register without building one dict per
+    venue (500,000 venues); ``columns`` maps VENUE_COLUMNS and ``version`` to equal-length lists.
+    """
+    if not geometries:
         empty = empty_register()
         empty.insert(len(VENUE_COLUMNS), VERSION_COLUMN, pd.array([], dtype="Int64"))
         return empty
-    frame = pd.DataFrame(
-        [{c: row.get(c) for c in (*VENUE_COLUMNS, VERSION_COLUMN)} for row in rows]
-    ).astype(object)
-    geometry = gpd.GeoSeries([row["geometry"] for row in rows], crs=STORAGE_CRS)
+    names = (*VENUE_COLUMNS, VERSION_COLUMN)
+    frame = pd.DataFrame({c: columns[c] for c in names}, columns=list(names)).astype(object)
+    geometry = gpd.GeoSeries(geometries, crs=STORAGE_CRS)
     return conform_register(gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS))
 
 
