@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import geopandas as gpd
 import pandas as pd
@@ -45,8 +46,9 @@ class NamedPoints:
     count: int = 0
 
     @staticmethod
+    @lru_cache(maxsize=65_536)
     def _width(band: int) -> float:
-        """Longitude width (degrees) of the cells of latitude band ``band``."""
+        """Longitude width (degrees) of the cells of latitude band ``band`` (pure: remembered)."""
         edge = max(abs(band - 1), abs(band + 2)) * CELL_DEG
         return CELL_DEG / max(math.cos(math.radians(min(edge, 89.9))), 1e-3)
 

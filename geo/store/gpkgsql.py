@@ -228,6 +228,10 @@ def select_venues(
     return rows
 
 
+#: Rows fetched at a time when a whole layer is read column by column (bounds the memory of
+#: the raw SQLite rows, which otherwise exist beside the columns built from them).
+_CHUNK_ROWS = 50_000
+
 #: Above this many ids a selection goes through a temporary table: SQLite caps the number of
 #: ``?`` parameters of one statement (250,000 in 3.40; 32,766 in older builds).
 _MAX_INLINE_IDS = 10_000
@@ -262,13 +266,23 @@ def select_venue_columns(
     sql = f"SELECT {_quote(geometry)}, {', '.join(map(_quote, wanted))} FROM {VENUES_LAYER}"
     if not include_retired and "retired" in present:
         sql += " WHERE NOT coalesce(retired, 0)"
-    records = conn.execute(sql + " ORDER BY fid").fetchall()
-    values = list(zip(*records, strict=True)) if records else [()] * (len(wanted) + 1)
-    columns = {c: [None] * len(records) for c in (*VENUE_COLUMNS, VERSION_COLUMN)}
-    columns.update({c: list(v) for c, v in zip(wanted, values[1:], strict=True)})
+    read: list[list[Any]] = [[] for _ in range(len(wanted) + 1)]
+    shared: list[dict[Any, Any]] = [{} for _ in read]
+    cursor = conn.execute(sql + " ORDER BY fid")
+    while chunk := cursor.fetchmany(_CHUNK_ROWS):
+        read[0].extend(gpkgblob.decode_many([record[0] for record in chunk]))
+        for position, values in enumerate(zip(*chunk, strict=True)):
+            if position and set(map(type, values)) <= {str, type(None)}:
+                # one str per distinct text: 500,000 rows share a few hundred words
+                read[position].extend(map(shared[position].setdefault, values, values))
+            elif position:
+                read[position].extend(values)
+    n_rows = len(read[0])
+    columns = {c: [None] * n_rows for c in (*VENUE_COLUMNS, VERSION_COLUMN)}
+    columns.update(zip(wanted, read[1:], strict=True))
     columns["id"] = [None if v is None else str(v) for v in columns["id"]]
     columns[VERSION_COLUMN] = [int(v or 1) for v in columns[VERSION_COLUMN]]
-    geometries = gpkgblob.decode_many(list(values[0]))
+    geometries = read[0]
     if srs_id not in (4326, 0, -1):
         geometries = [_to_wgs84(g, srs_id) for g in geometries]
     return columns, geometries

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.boundaries import as_objects
 from geo.errors import ConflictError, StoreError
 from geo.schema import STORAGE_CRS, VENUE_COLUMNS, column_type
 from geo.store.protocol import (
@@ -94,7 +96,8 @@ def columns_to_frame(columns: dict[str, list[Any]], geometries: list[Any]) -> gp
         empty.insert(len(VENUE_COLUMNS), VERSION_COLUMN, pd.array([], dtype="Int64"))
         return empty
     names = (*VENUE_COLUMNS, VERSION_COLUMN)
-    frame = pd.DataFrame({c: columns[c] for c in names}, columns=list(names)).astype(object)
+    frame = pd.DataFrame({c: as_objects(columns[c]) for c in names}, columns=list(names),
+                         dtype=object)  # fmt: skip
     geometry = gpd.GeoSeries(geometries, crs=STORAGE_CRS)
     return conform_register(gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS))
 
@@ -245,7 +248,8 @@ class VersionedStore:
         if gdf.empty:
             return None
         rows = frame_to_rows(gdf)
-        doubled = sorted({r["id"] for r in rows if sum(x["id"] == r["id"] for x in rows) > 1})
+        counts = Counter(r["id"] for r in rows)  # not a scan of all rows per row: 500,000
+        doubled = sorted(venue for venue, count in counts.items() if count > 1)
         if doubled:
             raise StoreError(f"venue id(s) given twice: {', '.join(doubled[:5])}; make ids unique")
         if kind == "import":
