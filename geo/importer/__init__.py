@@ -269,7 +269,7 @@ def check_rows(
         errors.extend(check.errors)
         warnings.extend(check.warnings)
         if not check.errors:  # a tuple, not the row's dict: 500,000 dicts weigh ~1 GB
-            records.append(tuple(check.record.get(c, math.nan) for c in RECORD_COLUMNS))
+            records.append(tuple(map(check.record.get, RECORD_COLUMNS, _NANS)))
     rejected = {issue.row for issue in errors}
     ctx.filled_township = [row for row in ctx.filled_township if row not in rejected]
     warnings.extend(_file_warnings(ctx))
@@ -299,6 +299,7 @@ def _file_warnings(ctx: Context) -> list[Issue]:
 
 #: The fields of an accepted row's record, in the order :func:`check_rows` keeps them.
 RECORD_COLUMNS = (*VENUE_COLUMNS, "lon", "lat")
+_NANS = (math.nan,) * len(RECORD_COLUMNS)
 
 
 def register_frame(records: list[dict[str, Any]] | list[tuple[Any, ...]]) -> gpd.GeoDataFrame:

@@ -143,6 +143,11 @@ class ReferenceIndex:
         return _first_of(self.townships["township_code"], self.townships["county_code"])
 
     @cached_property
+    def has_townships(self) -> bool:
+        """True when the region has a township list (asked once per row: 500,000 rows)."""
+        return not self.townships.empty
+
+    @cached_property
     def _memo(self) -> dict[tuple[Any, ...], str | None]:
         """Look-ups already answered: (method, cell text, county/township) -> code."""
         return {}

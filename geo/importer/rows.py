@@ -233,7 +233,7 @@ class RowCheck:
             return area
         code = self.ctx.index.township_code(text, county)
         index = self.ctx.index
-        if index.townships.empty:
+        if not index.has_townships:
             return self.township_without_list(text, county)
         if code is None:
             self.error("township", text, msg(
