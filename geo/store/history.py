@@ -60,22 +60,40 @@ def frame_to_rows(gdf: gpd.GeoDataFrame) -> list[Row]:
     geometry_name = frame.geometry.name
     unknown = [c for c in frame.columns if c not in _SKIPPED and c != geometry_name]
     conformed = conform_register(frame)
+    n_rows = len(conformed)
+    # column by column (a row-wise ``iloc`` cost 0.4 ms a venue: 200 s for 500,000)
+    cleaned = {c: _clean_column(c, conformed[c].tolist()) for c in VENUE_COLUMNS}
+    if VERSION_COLUMN in conformed.columns:
+        versions = _clean_column(VERSION_COLUMN, conformed[VERSION_COLUMN].tolist())
+    else:
+        versions = [None] * n_rows
+    extras = {c: _clean_column(c, frame[c].tolist()) for c in unknown}
+    geometries = conformed.geometry.tolist()
     rows = []
-    for position in range(len(conformed)):
-        record = conformed.iloc[position]
-        row = {column: _clean(column, record[column]) for column in VENUE_COLUMNS}
+    for position in range(n_rows):
+        row = {column: values[position] for column, values in cleaned.items()}
         if row["id"] is None:
             raise StoreError(f"row {position + 1}: a venue without an id cannot be stored")
         row["id"] = str(row["id"])
-        version = record.get(VERSION_COLUMN) if VERSION_COLUMN in conformed.columns else None
-        row[VERSION_COLUMN] = _clean(VERSION_COLUMN, version)
+        row[VERSION_COLUMN] = versions[position]
         row["retired"] = False
-        extra = {c: _clean(c, frame.iloc[position][c]) for c in unknown}
+        extra = {c: values[position] for c, values in extras.items()}
         extra = {k: v for k, v in extra.items() if v is not None}
         row["extra"] = extra or None
-        row["geometry"] = record.geometry
+        row["geometry"] = geometries[position]
         rows.append(row)
     return rows
+
+
+def _clean_column(column: str, values: list[Any]) -> list[Any]:
+    """Return :func:`_clean` of each value of one column (a column of only text is kept as is).
+
+    :func:`_clean` returns a ``str`` unchanged, so an all-text column (names, codes: most of a
+    500,000-venue register) needs no call per value.
+    """
+    if set(map(type, values)) <= {str}:
+        return list(values)
+    return [_clean(column, value) for value in values]
 
 
 def rows_to_frame(rows: Iterable[Row]) -> gpd.GeoDataFrame:
