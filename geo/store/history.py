@@ -423,15 +423,5 @@ def change_summary(change: Change) -> dict[str, Any]:
 
 
 def dumps(value: Any) -> str:
-    """Return compact JSON keeping Chinese readable.
-
-    A large mapping (the rows of a 500,000-venue import) is encoded entry by entry and joined:
-    the same text, without the encoder's millions of fragments alive at once (~1 GB).
-    """
-    if isinstance(value, dict) and len(value) > 1000 and all(type(k) is str for k in value):
-        return "{" + ",".join(f"{_dumps(k)}:{_dumps(v)}" for k, v in value.items()) + "}"
-    return _dumps(value)
-
-
-def _dumps(value: Any) -> str:
+    """Return compact JSON keeping Chinese readable."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
