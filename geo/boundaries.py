@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -82,8 +83,30 @@ def normalise_codes(frame: pd.DataFrame) -> pd.DataFrame:
         if column in frame.columns:
             positions, distinct = pd.factorize(frame[column], use_na_sentinel=True)
             texts = np.append(_codes_text(pd.Index(distinct)), None)
-            frame[column] = pd.Series(texts[positions], index=frame.index).astype(object)
+            used, inverse = np.unique(positions, return_inverse=True)
+            values = _objects_of_distinct(texts[used])
+            frame[column] = pd.Series(values[inverse], index=frame.index, dtype=object)
     return frame
+
+
+def as_objects(values: list[Any]) -> np.ndarray:
+    """Return ``pd.Series(values).astype(object)`` as an array; texts converted once each.
+
+    pandas 3 reads a list of texts as its arrow-backed ``str`` dtype (missing cells NaN);
+    turning that back into objects makes one new ``str`` per cell. For a column of texts
+    (and None) the same values are made from its distinct values only and spread back, so
+    a word repeated over 500,000 venues is one object, not 500,000.
+    """
+    if not values or not set(map(type, values)) <= {str, type(None)}:
+        return pd.Series(values).astype(object).to_numpy()
+    where = {value: i for i, value in enumerate(dict.fromkeys(values))}
+    positions = np.fromiter(map(where.__getitem__, values), dtype=np.intp, count=len(values))
+    return _objects_of_distinct(np.array(list(where), dtype=object))[positions]
+
+
+def _objects_of_distinct(distinct: np.ndarray) -> np.ndarray:
+    """Convert distinct values as a whole column of them would be: the same types, same dtype."""
+    return pd.Series(distinct).astype(object).to_numpy()
 
 
 def _codes_text(distinct: pd.Index) -> np.ndarray:

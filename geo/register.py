@@ -24,14 +24,23 @@ def load_venues(store_path: str | os.PathLike[str] | None = None) -> gpd.GeoData
     A user's own files always replace ours: once one venue is imported, the demo register is
     no longer mixed in. A region without a demo register gives an empty register.
     """
-    store = open_store(store_path)
-    venues = store.venues()
+    return load_venues_and_origin(store_path)[0]
+
+
+def load_venues_and_origin(
+    store_path: str | os.PathLike[str] | None = None,
+) -> tuple[gpd.GeoDataFrame, bool]:
+    """Return :func:`load_venues` and whether it is the demo register, reading the store once.
+
+    (:func:`uses_demo_venues` alone reads the whole register again: 500,000 venues.)
+    """
+    venues = open_store(store_path).venues()
     if len(venues):
-        return venues
+        return venues, False
     region = active_region(store_path)
     if not region.has_demo:
-        return empty_register()
-    return conform_register(region_layer(region, "venues_demo"))
+        return empty_register(), False
+    return conform_register(region_layer(region, "venues_demo")), True
 
 
 def uses_demo_venues(store_path: str | os.PathLike[str] | None = None) -> bool:

@@ -306,7 +306,13 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+#: Types that JSON takes as they are (checked first: a 500,000-venue answer is mostly these).
+_JSON_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _jsonable(value: object) -> object:
+    if type(value) in _JSON_AS_IS:
+        return value
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
@@ -324,6 +330,8 @@ def _print_json(payload: dict) -> None:
 
 def _plain_json(value: object) -> object:
     """Make numbers JSON-friendly all the way down (whole floats as ints, inf as null)."""
+    if type(value) in _JSON_AS_IS:
+        return value
     if isinstance(value, dict):
         return {key: _plain_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

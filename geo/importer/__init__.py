@@ -27,6 +27,7 @@ their public names, so ``from geo.importer import …`` keeps working:
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import crs as crs_mod
+from geo.boundaries import as_objects
 from geo.errors import InputError
 from geo.importer.activities import import_activities
 from geo.importer.coordinates import (
@@ -266,8 +268,8 @@ def check_rows(
         check_duplicates(check, seen)
         errors.extend(check.errors)
         warnings.extend(check.warnings)
-        if not check.errors:
-            records.append(check.record)
+        if not check.errors:  # a tuple, not the row's dict: 500,000 dicts weigh ~1 GB
+            records.append(tuple(map(check.record.get, RECORD_COLUMNS, _NANS)))
     rejected = {issue.row for issue in errors}
     ctx.filled_township = [row for row in ctx.filled_township if row not in rejected]
     warnings.extend(_file_warnings(ctx))
@@ -295,9 +297,22 @@ def _file_warnings(ctx: Context) -> list[Issue]:
     return out
 
 
-def register_frame(records: list[dict[str, Any]]) -> gpd.GeoDataFrame:
-    """Build the accepted venues as a register GeoDataFrame (EPSG:4326, VENUE_COLUMNS order)."""
-    frame = pd.DataFrame(records, columns=[*VENUE_COLUMNS, "lon", "lat"]).astype(object)
+#: The fields of an accepted row's record, in the order :func:`check_rows` keeps them.
+RECORD_COLUMNS = (*VENUE_COLUMNS, "lon", "lat")
+_NANS = (math.nan,) * len(RECORD_COLUMNS)
+
+
+def register_frame(records: list[dict[str, Any]] | list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
+    """Build the accepted venues as a register GeoDataFrame (EPSG:4326, VENUE_COLUMNS order).
+
+    ``records`` are row dicts, or tuples of :data:`RECORD_COLUMNS` with NaN for a field the
+    row did not set (what a dict without that key becomes in the frame).
+    """
+    rows = [tuple(r.get(c, math.nan) for c in RECORD_COLUMNS) if isinstance(r, dict) else r
+            for r in records]  # fmt: skip
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in RECORD_COLUMNS]
+    columns = {c: as_objects(list(v)) for c, v in zip(RECORD_COLUMNS, values, strict=True)}
+    frame = pd.DataFrame(columns, columns=list(RECORD_COLUMNS), dtype=object)
     geometry = gpd.points_from_xy(
         frame["lon"].astype(float), frame["lat"].astype(float), crs=STORAGE_CRS
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import geopandas as gpd
 import pandas as pd
@@ -24,6 +25,9 @@ from geo.schema import STORAGE_CRS
 #: Two venues with the same name closer than this are one venue imported twice.
 DUPLICATE_RADIUS_M = 50.0
 GEOD = Geod(ellps="WGS84")
+#: Where an id or a named point was first seen: the store's (Chinese, English) label, or the
+#: file's row number (its label is made only for a message: 500,000 rows need none).
+Label = tuple[str, str] | int
 #: Grid cell height in degrees of latitude (~55.6 m, more than DUPLICATE_RADIUS_M).
 CELL_DEG = 0.0005
 
@@ -39,18 +43,19 @@ class NamedPoints:
     of all same-name points in that order would.
     """
 
-    cells: dict[tuple[str, int, int], list[tuple[int, float, float, tuple[str, str]]]] = field(
+    cells: dict[tuple[str, int, int], list[tuple[int, float, float, Label]]] = field(
         default_factory=dict
     )
     count: int = 0
 
     @staticmethod
+    @lru_cache(maxsize=65_536)
     def _width(band: int) -> float:
-        """Longitude width (degrees) of the cells of latitude band ``band``."""
+        """Longitude width (degrees) of the cells of latitude band ``band`` (pure: remembered)."""
         edge = max(abs(band - 1), abs(band + 2)) * CELL_DEG
         return CELL_DEG / max(math.cos(math.radians(min(edge, 89.9))), 1e-3)
 
-    def add(self, key: str, lon: float, lat: float, label: tuple[str, str]) -> None:
+    def add(self, key: str, lon: float, lat: float, label: Label) -> None:
         """Remember a named point (after every earlier one)."""
         band = math.floor(lat / CELL_DEG)
         cell = math.floor(lon / self._width(band))
@@ -59,10 +64,10 @@ class NamedPoints:
 
     def first_within(
         self, key: str, lon: float, lat: float, radius_m: float
-    ) -> tuple[float, tuple[str, str]] | None:
+    ) -> tuple[float, Label] | None:
         """Return (distance_m, label) of the earliest point named ``key`` within ``radius_m``."""
         band = math.floor(lat / CELL_DEG)
-        found: tuple[int, float, tuple[str, str]] | None = None
+        found: tuple[int, float, Label] | None = None
         for near_band in (band - 1, band, band + 1):
             width = self._width(near_band)
             cell = math.floor(lon / width)
@@ -81,7 +86,7 @@ class NamedPoints:
 class Seen:
     """Ids and named points already taken: the store's, then each earlier row's."""
 
-    ids: dict[str, tuple[str, str]] = field(default_factory=dict)
+    ids: dict[str, Label] = field(default_factory=dict)
     names: NamedPoints = field(default_factory=NamedPoints)
 
     @classmethod
@@ -109,7 +114,7 @@ def check_duplicates(check: RowCheck, seen: Seen) -> None:
     vid = stated or (stable_id(rec["name"], rec["lon"], rec["lat"]) if located else "")
     rec["id"] = vid
     if vid and vid in seen.ids:
-        zh, where = seen.ids[vid]
+        zh, where = _label(seen.ids[vid])
         check.error("id", vid, msg(
             f"编号“{vid}”重复（已见于{zh}）", f"duplicate id {vid!r}: already used by {where}; "
             "give a new id or leave the cell empty to generate one",
@@ -117,7 +122,7 @@ def check_duplicates(check: RowCheck, seen: Seen) -> None:
     if located and rec["name"]:
         _check_same_name(check, seen)
     if vid:
-        seen.ids.setdefault(vid, _row_label(check.row))
+        seen.ids.setdefault(vid, check.row)
 
 
 def _check_same_name(check: RowCheck, seen: Seen) -> None:
@@ -126,13 +131,19 @@ def _check_same_name(check: RowCheck, seen: Seen) -> None:
     key = name_key(rec["name"])
     near = seen.names.first_within(key, rec["lon"], rec["lat"], DUPLICATE_RADIUS_M)
     if near is not None:
-        distance_m, (zh, where) = near
+        distance_m, label = near
+        zh, where = _label(label)
         check.error("name", rec["name"], msg(
             f"与{zh}同名且相距 {distance_m:.0f} 米，疑似重复",
             f"duplicate: {rec['name']!r} is {distance_m:.0f} m from the same name in "
             f"{where} (within {DUPLICATE_RADIUS_M:.0f} m); remove this row or correct it",
         ))  # fmt: skip
-    seen.names.add(key, rec["lon"], rec["lat"], _row_label(check.row))
+    seen.names.add(key, rec["lon"], rec["lat"], check.row)
+
+
+def _label(label: Label) -> tuple[str, str]:
+    """Return how a message names where a duplicate was first seen: (Chinese, English)."""
+    return _row_label(label) if isinstance(label, int) else label
 
 
 def _row_label(row: int) -> tuple[str, str]:

@@ -18,12 +18,14 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import sqlite3
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +46,8 @@ SPATIAL_SUFFIXES = {".geojson", ".json", ".gpkg", ".kml"}
 DELIMITERS = (",", "\t", ";")
 #: How many leading rows may be a title banner before the header row.
 MAX_TITLE_ROWS = 5
+#: Rows turned into columns at a time when a table is read (bounds the rows held as lists).
+_CHUNK_ROWS = 50_000
 #: The layer (or sheet, or shapefile) preferred when a file holds several.
 PREFERRED_LAYER = "venues"
 #: Byte-order marks of the Unicode encodings Excel's "Unicode text" and editors write; UTF-32
@@ -137,6 +141,8 @@ def read_table(path: str | Path) -> RawTable:
 # --------------------------------------------------------------------------- tables
 def cell_text(value: object) -> str:
     """Return a cell as the text a planner would read in it (``''`` for empty)."""
+    if type(value) is str:  # every CSV cell: the common case first
+        return value.strip()
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, float):
@@ -150,16 +156,23 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def frame_from_records(path: Path, records: list[tuple[int, list[object]]]) -> pd.DataFrame:
+def frame_from_records(
+    path: Path, records: Iterable[tuple[int, Sequence[object]]]
+) -> pd.DataFrame:
     """Build the text frame from (row number, cells) records, finding the header row.
+
+    ``records`` may be a stream (a CSV reader): rows are turned into text and columns
+    :data:`_CHUNK_ROWS` at a time, and a text repeated down a column is kept once, so a
+    500,000-row register never exists as a list of rows beside its columns.
 
     Raises
     ------
     InputError
         If no header row (two or more filled cells) is found in the first rows.
     """
-    texts = [(row, [cell_text(c) for c in cells]) for row, cells in records]
-    leading = enumerate(texts[: MAX_TITLE_ROWS + 1])
+    texts = ((row, [cell_text(c) for c in cells]) for row, cells in records)
+    first = list(itertools.islice(texts, MAX_TITLE_ROWS + 1))
+    leading = enumerate(first)
     header_at = next((i for i, (_, cells) in leading if sum(map(bool, cells)) > 1), None)
     if header_at is None:
         raise InputError(
@@ -167,14 +180,24 @@ def frame_from_records(path: Path, records: list[tuple[int, list[object]]]) -> p
             f"{path.name}: no header row found (expected a first row of column names such as "
             "名称, 类型, 经度, 纬度)"
         )
-    header = _unique_headers(texts[header_at][1])
-    body = [(row, cells) for row, cells in texts[header_at + 1 :] if any(cells)]
+    header = _unique_headers(first[header_at][1])
     width = len(header)
-    rows = [cells[:width] + [""] * (width - len(cells)) for _, cells in body]
-    overflow = [row for row, cells in body if any(cells[width:])]
-    frame = pd.DataFrame(rows, columns=header, index=pd.Index([r for r, _ in body], name="row"))
+    index: list[int] = []
+    overflow: list[int] = []
+    columns: list[list[str]] = [[] for _ in header]
+    shared: list[dict[str, str]] = [{} for _ in header]
+    body = itertools.chain(first[header_at + 1 :], texts)
+    while chunk := list(itertools.islice(body, _CHUNK_ROWS)):
+        kept = [(row, cells) for row, cells in chunk if any(cells)]
+        index.extend(row for row, _ in kept)
+        overflow.extend(row for row, cells in kept if any(cells[width:]))
+        rows = [cells[:width] + [""] * (width - len(cells)) for _, cells in kept]
+        for column, values in enumerate(zip(*rows, strict=True)):
+            columns[column].extend(map(shared[column].setdefault, values, values))
+    frame = pd.DataFrame(dict(zip(header, columns, strict=True)), columns=header,
+                         index=pd.Index(index, name="row"), dtype=object)  # fmt: skip
     frame.attrs["overflow_rows"] = overflow
-    return frame.astype(object)
+    return frame
 
 
 def _unique_headers(cells: list[str]) -> list[str]:
@@ -195,9 +218,17 @@ def strip_nul(frame: pd.DataFrame, marks: tuple[str, ...] = ("\x00", NUL_MARK)) 
     """
     issues = []
     for column in frame.columns:
-        for row, text in frame[column].items():
-            if not isinstance(text, str) or not any(m in text for m in marks):
-                continue
+        cells = frame[column]
+        if isinstance(cells, pd.DataFrame):  # a repeated header: not a column of cells
+            continue
+        texts = cells.tolist()
+        whole = "\n".join(text for text in texts if isinstance(text, str))
+        if not any(m in whole for m in marks):  # one C-level scan per column (500,000 rows)
+            continue
+        hits = [i for i, text in enumerate(texts)
+                if isinstance(text, str) and any(m in text for m in marks)]  # fmt: skip
+        for i in hits:
+            row, text = frame.index[i], texts[i]
             clean = text
             for mark in marks:
                 clean = clean.replace(mark, "")
@@ -282,11 +313,10 @@ def read_csv(path: Path) -> RawTable:
     text, encoding = decode_text(path, path.read_bytes())
     delimiter = sniff_delimiter(text)
     lines = io.StringIO(text, newline="")
-    try:
-        records = list(enumerate(csv.reader(lines, delimiter=delimiter), start=1))
+    try:  # the reader is consumed as the frame is built: csv.Error may come from there
+        frame = frame_from_records(path, enumerate(csv.reader(lines, delimiter=delimiter), 1))
     except csv.Error as exc:
         raise InputError(f"{path.name}: not a readable CSV file ({exc})") from None
-    frame = frame_from_records(path, [(row, list(cells)) for row, cells in records])
     shown = {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
     note = f"CSV, encoding {ENCODING_LABELS[encoding]}, delimiter {shown}"
     return RawTable(path, frame, notes=[note])

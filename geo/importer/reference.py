@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -142,6 +143,27 @@ class ReferenceIndex:
         return _first_of(self.townships["township_code"], self.townships["county_code"])
 
     @cached_property
+    def has_townships(self) -> bool:
+        """True when the region has a township list (asked once per row: 500,000 rows)."""
+        return not self.townships.empty
+
+    @cached_property
+    def _memo(self) -> dict[tuple[Any, ...], str | None]:
+        """Look-ups already answered: (method, cell text, county/township) -> code."""
+        return {}
+
+    def _remember(self, compute: Callable[..., str | None], *args: str | None) -> str | None:
+        """Return ``compute(*args)``, computed once per distinct arguments.
+
+        A register repeats the same county, township and village cells over many rows (each
+        of 500,000 rows would otherwise normalise and search the name tables again).
+        """
+        key = (compute.__name__, *args)
+        if key not in self._memo:
+            self._memo[key] = compute(*args)
+        return self._memo[key]
+
+    @cached_property
     def _county_names(self) -> dict[str, str]:
         return _first_of(self.counties["county_code"], self.counties["name"])
 
@@ -150,11 +172,19 @@ class ReferenceIndex:
         return _first_of(self.townships["township_code"], self.townships["name"])
 
     def county_code(self, text: str) -> str | None:
+        """Return the county code a cell names (:meth:`_county_code`), once per distinct cell."""
+        return self._remember(self._county_code, text)
+
+    def _county_code(self, text: str) -> str | None:
         """Return the county code for a code (also an old one of the region) or a name, or None."""
         key = name_key(text).removesuffix(".0")
         return self.county_keys.get(key) or self.county_keys.get(_strip(key, COUNTY_SUFFIXES))
 
     def township_code(self, text: str, county: str | None) -> str | None:
+        """Return the township code a cell names (:meth:`_township_code`), once per cell text."""
+        return self._remember(self._township_code, text, county)
+
+    def _township_code(self, text: str, county: str | None) -> str | None:
         """Return the township code for a 9/12-digit code or a name (variants accepted)."""
         key = name_key(text).removesuffix(".0")
         if key.isdigit():
@@ -168,6 +198,10 @@ class ReferenceIndex:
         return (inside or candidates or [None])[0]
 
     def village_code(self, text: str, township: str | None) -> str | None:
+        """Return the village code a cell names (:meth:`_village_code`), once per distinct cell."""
+        return self._remember(self._village_code, text, township)
+
+    def _village_code(self, text: str, township: str | None) -> str | None:
         """Return the 12-digit village code for a code or a name (within ``township``).
 
         A code matches first; then the full official name (和日村村民委员会); then a short form

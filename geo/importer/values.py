@@ -13,6 +13,7 @@ import hashlib
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 from geo.schema import (
     KINDS,
@@ -23,6 +24,10 @@ from geo.schema import (
     codes,
     lookup,
 )
+
+#: Distinct cell texts each parser remembers: a register repeats a few hundred words (kinds,
+#: statuses, organizations, years) over up to 500,000 rows; the parsers are pure.
+CACHED_TEXTS = 4096
 
 #: Plausible years opened: from the founding of the PRC to a few years ahead (planned venues).
 FIRST_PLAUSIBLE_YEAR = 1949
@@ -36,17 +41,20 @@ STATUS_SYNONYMS = {"运行": "in_service", "运行中": "in_service", "正常": 
 ORG_SPLIT = re.compile(r"[;；、，,/／\s]+")
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def parse_kind(text: str) -> str | None:
     """Return the kind code for a code or label (see geo.schema.KINDS), or None."""
     return lookup(KINDS, text) if text else None
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def parse_level(text: str) -> int | None:
     """Return a level 1..4 from ``'4'``, ``'4.0'`` or a label such as ``'乡镇级'``; else None."""
     code = lookup(LEVELS, text.removesuffix(".0"))
     return int(code) if code else None
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def parse_status(text: str) -> str | None:
     """Return a status code; blank means ``in_service``; common synonyms (运行中, 在建) accepted."""
     if not text:
@@ -56,6 +64,12 @@ def parse_status(text: str) -> str | None:
 
 def parse_organizations(text: str) -> tuple[str, list[str]]:
     """Split an organizations cell; return (codes joined by ';' in canonical order, unknown)."""
+    joined, unknown = _parse_organizations(text)
+    return joined, list(unknown)
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _parse_organizations(text: str) -> tuple[str, tuple[str, ...]]:
     found, unknown = set(), []
     for part in filter(None, ORG_SPLIT.split(text or "")):
         code = lookup(ORGANIZATIONS, part)
@@ -63,7 +77,7 @@ def parse_organizations(text: str) -> tuple[str, list[str]]:
             unknown.append(part)
         else:
             found.add(code)
-    return LIST_SEPARATOR.join(c for c in codes(ORGANIZATIONS) if c in found), unknown
+    return LIST_SEPARATOR.join(c for c in codes(ORGANIZATIONS) if c in found), tuple(unknown)
 
 
 #: A year, optionally with month and day (2019, 2019年5月, 2019-05-01, 2019/5/1 08:00:00).
@@ -73,6 +87,7 @@ YEAR_DATE = re.compile(
 )
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def parse_year(text: str, this_year: int) -> tuple[int | None, bool]:
     """Return (year or None, ok). Accepts 2019, 2019.0, 2019年, 2019-05-01, 2019/5.
 
@@ -91,6 +106,7 @@ def parse_year(text: str, this_year: int) -> tuple[int | None, bool]:
     return year, FIRST_PLAUSIBLE_YEAR <= year <= this_year + YEARS_AHEAD
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def parse_amount(text: str) -> tuple[float | None, bool]:
     """Return (number or None, ok) of a capacity or area cell: ``300``, ``1,200``, ``85.5㎡``.
 

@@ -24,7 +24,7 @@ from geo.errors import StoreBusyError, StoreError, VenuemapError
 from geo.schema import STORAGE_CRS
 from geo.store import backup as backups
 from geo.store import gpkgblob, gpkgsql
-from geo.store.history import Row, VersionedStore, dumps
+from geo.store.history import Row, VersionedStore, columns_to_frame, dumps, rows_to_frame
 from geo.store.protocol import (
     BUSY_TIMEOUT_S,
     STORE_ENV,
@@ -132,6 +132,18 @@ class GeoPackageStore(VersionedStore):
             if conn is None or VENUES_LAYER not in gpkgsql.feature_tables(conn):
                 return iter(())
             return iter(gpkgsql.select_venues(conn, None, include_retired))
+
+    def venues(self, *, include_retired: bool = False) -> gpd.GeoDataFrame:
+        """Return the venues (register columns + ``version``); retired ones only on request.
+
+        Read column by column (:func:`gpkgsql.select_venue_columns`): the same frame as the
+        row-wise :meth:`VersionedStore.venues`, without one dict per venue.
+        """
+        with self._reading() as conn:
+            if conn is None or VENUES_LAYER not in gpkgsql.feature_tables(conn):
+                return rows_to_frame([])
+            columns, geometries = gpkgsql.select_venue_columns(conn, include_retired)
+        return columns_to_frame(columns, geometries)
 
     def _read_changes(self, venue_id: str | None) -> list[Change]:
         with self._reading() as conn:

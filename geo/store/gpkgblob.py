@@ -65,7 +65,29 @@ def decode_many(blobs: list[bytes | None]) -> list[BaseGeometry | None]:
     return list(shapely.from_wkb(wkbs)) if wkbs else []
 
 
+#: A 2-D point blob as :func:`encode` writes it: header without envelope, little-endian WKB.
+_POINT_HEADER = struct.Struct("<2sBBiBI")
+_XY = struct.Struct("<2d")
+
+
+def _point_xy(blob: bytes) -> tuple[float, float] | None:
+    """Return (x, y) of a plain non-empty 2-D point blob read in place; None for anything else.
+
+    GDAL's R-tree triggers call the bounds functions once per written row: parsing a point's
+    16 bytes directly spares building a geometry for each of 500,000 imported venues.
+    """
+    if len(blob) != 29 or blob[:2] != b"GP":
+        return None
+    _, _, flags, _, order, kind = _POINT_HEADER.unpack_from(blob)
+    if flags & (_EMPTY_FLAG | 0b1110) or order != 1 or kind != 1:
+        return None
+    x, y = _XY.unpack_from(blob, 13)
+    return (x, y) if math.isfinite(x) and math.isfinite(y) else None
+
+
 def _bounds(blob: bytes | None) -> tuple[float, float, float, float] | None:
+    if blob is not None and (xy := _point_xy(bytes(blob))) is not None:
+        return xy[0], xy[1], xy[0], xy[1]
     geometry = decode(blob)
     if geometry is None or geometry.is_empty:
         return None
@@ -75,6 +97,8 @@ def _bounds(blob: bytes | None) -> tuple[float, float, float, float] | None:
 def _is_empty(blob: bytes | None) -> int | None:
     if blob is None:
         return None
+    if _point_xy(bytes(blob)) is not None:
+        return 0
     geometry = decode(blob)
     return int(geometry.is_empty or any(math.isnan(v) for v in geometry.bounds))
 

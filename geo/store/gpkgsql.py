@@ -19,7 +19,7 @@ from geo.errors import StoreError
 from geo.schema import VENUE_COLUMNS, column_type
 from geo.store import gpkgblob
 from geo.store.history import Row
-from geo.store.protocol import STORE_ENV, VENUES_LAYER, Change
+from geo.store.protocol import STORE_ENV, VENUES_LAYER, VERSION_COLUMN, Change
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400
@@ -211,8 +211,7 @@ def select_venues(
     if ids is not None:
         if not ids:
             return []
-        where.append(f"id IN ({', '.join('?' * len(ids))})")
-        params = [str(i) for i in ids]
+        where.append(_ids_filter(conn, [str(i) for i in ids], params))
     sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY fid"
     rows, blobs = [], []
     for record in conn.execute(sql, params):
@@ -227,6 +226,66 @@ def select_venues(
     for row, geometry in zip(rows, gpkgblob.decode_many(blobs), strict=True):
         row["geometry"] = _to_wgs84(geometry, srs_id)
     return rows
+
+
+#: Rows fetched at a time when a whole layer is read column by column (bounds the memory of
+#: the raw SQLite rows, which otherwise exist beside the columns built from them).
+_CHUNK_ROWS = 50_000
+
+#: Above this many ids a selection goes through a temporary table: SQLite caps the number of
+#: ``?`` parameters of one statement (250,000 in 3.40; 32,766 in older builds).
+_MAX_INLINE_IDS = 10_000
+
+
+def _ids_filter(conn: sqlite3.Connection, ids: list[str], params: list[Any]) -> str:
+    """Return the SQL condition ``id is one of ids``, appending its parameters to ``params``.
+
+    A short list is inlined (``id IN (?, ...)``); a long one (a 500,000-row import) is put in
+    a temporary table of this connection, emptied first, so any number of ids works.
+    """
+    if len(ids) <= _MAX_INLINE_IDS:
+        params.extend(ids)
+        return f"id IN ({', '.join('?' * len(ids))})"
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.wanted_ids")
+    conn.executemany("INSERT OR IGNORE INTO temp.wanted_ids VALUES (?)", ((i,) for i in ids))
+    return "id IN (SELECT id FROM temp.wanted_ids)"
+
+
+def select_venue_columns(
+    conn: sqlite3.Connection, include_retired: bool
+) -> tuple[dict[str, list[Any]], list[Any]]:
+    """Return every venue as columns (VENUE_COLUMNS and ``version``) and geometries.
+
+    The same values as :func:`select_venues` (ids as text, a missing version read as 1), column
+    by column: reading a 500,000-venue register this way costs no dict per row.
+    """
+    geometry, srs_id = _geometry_column(conn, VENUES_LAYER)
+    present = _columns(conn, VENUES_LAYER)
+    wanted = [c for c in (*VENUE_COLUMNS, VERSION_COLUMN) if c in present]
+    sql = f"SELECT {_quote(geometry)}, {', '.join(map(_quote, wanted))} FROM {VENUES_LAYER}"
+    if not include_retired and "retired" in present:
+        sql += " WHERE NOT coalesce(retired, 0)"
+    read: list[list[Any]] = [[] for _ in range(len(wanted) + 1)]
+    shared: list[dict[Any, Any]] = [{} for _ in read]
+    cursor = conn.execute(sql + " ORDER BY fid")
+    while chunk := cursor.fetchmany(_CHUNK_ROWS):
+        read[0].extend(gpkgblob.decode_many([record[0] for record in chunk]))
+        for position, values in enumerate(zip(*chunk, strict=True)):
+            if position and set(map(type, values)) <= {str, type(None)}:
+                # one str per distinct text: 500,000 rows share a few hundred words
+                read[position].extend(map(shared[position].setdefault, values, values))
+            elif position:
+                read[position].extend(values)
+    n_rows = len(read[0])
+    columns = {c: [None] * n_rows for c in (*VENUE_COLUMNS, VERSION_COLUMN)}
+    columns.update(zip(wanted, read[1:], strict=True))
+    columns["id"] = [None if v is None else str(v) for v in columns["id"]]
+    columns[VERSION_COLUMN] = [int(v or 1) for v in columns[VERSION_COLUMN]]
+    geometries = read[0]
+    if srs_id not in (4326, 0, -1):
+        geometries = [_to_wgs84(g, srs_id) for g in geometries]
+    return columns, geometries
 
 
 def _to_wgs84(geometry: Any, srs_id: int) -> Any:
@@ -246,14 +305,15 @@ def _values(row: Row, geometry: str, srs_id: int) -> tuple[list[str], list[Any]]
 
 
 def insert_venues(conn: sqlite3.Connection, rows: list[Row], geometry: str, srs_id: int) -> None:
-    """Insert new venue rows."""
-    for row in rows:
-        names, values = _values(row, geometry, srs_id)
-        conn.execute(
-            f"INSERT INTO {VENUES_LAYER} ({', '.join(map(_quote, names))}) "
-            f"VALUES ({', '.join('?' * len(values))})",
-            values,
-        )
+    """Insert new venue rows (one prepared statement for all: an import adds 500,000)."""
+    if not rows:
+        return
+    names, _ = _values(rows[0], geometry, srs_id)
+    conn.executemany(
+        f"INSERT INTO {VENUES_LAYER} ({', '.join(map(_quote, names))}) "
+        f"VALUES ({', '.join('?' * len(names))})",
+        (_values(row, geometry, srs_id)[1] for row in rows),
+    )
 
 
 def update_venues(conn: sqlite3.Connection, rows: list[Row], geometry: str, srs_id: int) -> None:
@@ -349,5 +409,5 @@ def read_feature_table(conn: sqlite3.Connection, table: str) -> gpd.GeoDataFrame
         if types[column] == "BOOLEAN":
             frame[column] = frame[column].astype("boolean")
     crs = None if srs_id in (0, -1) else f"EPSG:{srs_id}"
-    geoms = gpd.GeoSeries([gpkgblob.decode(row[0]) for row in rows], crs=crs)
+    geoms = gpd.GeoSeries(gpkgblob.decode_many([row[0] for row in rows]), crs=crs)
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=crs)

@@ -450,3 +450,36 @@ def test_store_with_a_station_everywhere_has_nothing_to_site(demand):
     result = run(demand, full, cands, "mclp", 5)
     assert result.selected == [] and result.note.startswith("nothing to site")
     assert result.covered_population == 1000 and result.n_candidates == 0
+
+
+def _full_cover(arrays, reach, existing):
+    """The cover matrix of every demand row (the form before issue 9's bound)."""
+    from analysis import core
+
+    within = core.pairs_within(arrays.demand_xy, arrays.candidate_xy, reach)
+    own = core.same_code_pairs(arrays.demand_village, arrays.candidate_village)
+    cover = (within + own).tocsr()
+    cover.data[:] = 1.0
+    return cover
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("model", ["mclp", "lscp", "pmedian"])
+def test_cover_of_open_demand_only_sites_as_the_full_cover(seed, model, monkeypatch):
+    import analysis.siting as siting
+
+    demand, venues, cands = instance(seed, n=60, m=15, n_existing=4)
+    covered = np.random.default_rng(seed).random(len(demand)) < 0.4
+    kwargs = {"n_new": 3} if model != "lscp" else {}
+    try:
+        bounded = run(demand, venues, cands, model, existing_covered=covered, **kwargs)
+    except InfeasibleError as error:
+        monkeypatch.setattr(siting, "_cover", _full_cover)
+        with pytest.raises(InfeasibleError, match=str(error).split("(")[0]):
+            run(demand, venues, cands, model, existing_covered=covered, **kwargs)
+        return
+    monkeypatch.setattr(siting, "_cover", _full_cover)
+    full = run(demand, venues, cands, model, existing_covered=covered, **kwargs)
+    for field in ("selected", "covered_population", "objective", "existing_population",
+                  "uncoverable_population", "newly_covered", "added_population"):
+        assert getattr(bounded, field) == getattr(full, field), field

@@ -87,14 +87,14 @@ def venues_for(store: str | os.PathLike[str] | None = None) -> RegionVenues:
         The store holds no venues and the active region has no demo register (only the
         default region has one): the message names the region and how to import venues.
     """
-    from geo.register import load_venues, uses_demo_venues
+    from geo.register import load_venues_and_origin
 
     region = active_region(store)
-    venues = load_venues(store)
+    venues, demo = load_venues_and_origin(store)
     if venues.empty and not region.has_demo:
         zh, en = region.messages_name()
         raise InputError(
             f"{zh}没有内置示范阵地名录，数据库中也没有阵地 / {en} has no demo register and the "
             "store holds no venues: import yours with `venuemap import FILE` or pass --venues F"
         )
-    return RegionVenues(venues, uses_demo_venues(store), region)
+    return RegionVenues(venues, demo, region)
