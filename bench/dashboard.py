@@ -334,16 +334,16 @@ def report_large(n: int, large: dict, demo: dict) -> None:
               f"  (target {target}; runs {_runs(large[key])})")  # fmt: skip
 
 
-def run_large(n: int, runs: int) -> int:
-    """Build the large store and measure it against the demo register."""
+def run_large(n: int, runs: int, reuse: Path | None = None) -> int:
+    """Build the large store (or reuse one) and measure it against the demo register."""
     from playwright.sync_api import sync_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="venuemap-bench-large-"))
     start = time.perf_counter()
-    store = large_store(tmp, n)
+    store = reuse if reuse is not None else large_store(tmp, n)
     print(
-        f"store of {n:,} venues written in {time.perf_counter() - start:.0f} s; "
-        f"load {os.getloadavg()[0]:.2f}"
+        f"store of {n:,} venues {'reused' if reuse else 'written'} in "
+        f"{time.perf_counter() - start:.0f} s; load {os.getloadavg()[0]:.2f}"
     )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -436,9 +436,17 @@ def main() -> int:
         metavar="N",
         help="measure a store of N synthetic venues against the demo (d)",
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="with --large: measure this store (written by large_store with the same N) "
+        "instead of writing a new one",
+    )
     args = parser.parse_args()
     if args.large:
-        return run_large(args.large, args.runs)
+        return run_large(args.large, args.runs, args.store)
     if args.runs < 3 or args.radius_runs < 5:
         parser.error("use --runs >= 3 and --radius-runs >= 5: medians of fewer runs mislead")
     from playwright.sync_api import sync_playwright

@@ -3,7 +3,8 @@
 Cells come from `analysis.aggregate.venue_cells`. They are shaded by venue count, half
 transparent and drawn below the boundaries, so county and township lines and the gap
 hexagons stay visible at every zoom. A cell holding any venue with an illustrative position
-gets a dashed outline and says so in its tooltip.
+gets a dashed outline and says so in its tooltip. Cells travel in the compact form of
+`geo.layers._cellgrid` (integer coordinates, counts; tooltips written in the browser).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 
-from geo.layers._element import StyledGeoJson, make_features
+from geo.layers._cellgrid import CellGrid
 from geo.layers._html import esc, fmt_int, tr
 
 #: CSS class on every venue cell (browser tests count ``path.vm-venue-cell``).
@@ -49,16 +50,17 @@ def _styles(style: CellStyle) -> list[dict]:
     return solid + dashed
 
 
-def _tooltip(row, lang: str) -> str:
-    """Return 'N venues · township x · village y [· k illustrative]' (numbers only, escaped)."""
-    parts = [tr("map.cells.count", lang, n=fmt_int(row.venues, lang))]
-    for level in (1, 2, 3, 4):
-        count = getattr(row, f"level{level}")
-        if count:
-            parts.append(f"{tr(f'map.cells.level{level}', lang)} {fmt_int(count, lang)}")
-    if row.illustrative:
-        parts.append(tr("map.cells.illustrative", lang, n=fmt_int(row.illustrative, lang)))
-    return esc(" · ".join(parts))
+def _tooltip_text(lang: str) -> dict:
+    """Return the escaped pieces the browser writes each cell's tooltip from.
+
+    A tooltip reads 'N venues · township x · village y [· k illustrative]' (levels without
+    venues left out); only numbers are filled in, in the browser.
+    """
+    return {
+        "count": esc(tr("map.cells.count", lang, n="{n}")),
+        "levels": [esc(tr(f"map.cells.level{level}", lang)) for level in (1, 2, 3, 4)],
+        "illustrative": esc(tr("map.cells.illustrative", lang, n="{n}")),
+    }
 
 
 def venue_cell_layer(
@@ -74,7 +76,7 @@ def venue_cell_layer(
         return group
     classes = style.class_of(cells["venues"].to_numpy())
     dashed = (cells["illustrative"].to_numpy() > 0) * len(style.colors)
-    tips = [_tooltip(row, lang) for row in cells.itertuples(index=False)]
-    features = make_features(cells, (classes + dashed).tolist(), tooltips=tips)
-    StyledGeoJson(features, _styles(style)).add_to(group)
+    counts = cells[["venues", "level1", "level2", "level3", "level4", "illustrative"]]
+    rows = np.column_stack([classes + dashed, counts.to_numpy(np.int64)]).tolist()
+    CellGrid(cells.geometry.to_numpy(), rows, _styles(style), _tooltip_text(lang)).add_to(group)
     return group

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import geopandas as gpd
 import numpy as np
 
@@ -23,20 +26,41 @@ def _cells(illustrative: bool) -> gpd.GeoDataFrame:
     return venue_cells(venues, max_cells=10_000, resolutions=(7,))
 
 
-def test_tooltips_count_venues_and_levels():
+def _payload(html: str) -> tuple[list[list[int]], list[list[int]], dict]:
+    """Return (rings, rows, tooltip text) that a venue-cell layer sends to the browser."""
+    data = json.loads(re.search(r"var data = (\{.*?\});\n", html).group(1))
+    text = json.loads(re.search(r"var text = (\{.*?\});\n", html).group(1))
+    return data["v"], data["k"], text
+
+
+def test_cells_travel_as_integer_rings_and_count_rows():
+    cells = _cells(illustrative=False)
+    rings, rows, _ = _payload(_html(venue_cell_layer(cells, lang="zh")))
+    assert len(rings) == len(rows) == len(cells)
+    for ring, cell in zip(rings, cells.geometry, strict=True):
+        xy = np.cumsum(np.reshape(ring, (-1, 2)), axis=0) / 1e5  # steps from the first vertex
+        assert np.abs(xy - np.asarray(cell.exterior.coords)[:-1]).max() <= 0.5e-5
+    counts = cells[["venues", "level1", "level2", "level3", "level4", "illustrative"]]
+    assert [row[1:] for row in rows] == counts.to_numpy().tolist()
+    assert [row[0] for row in rows] == CellStyle().class_of(cells["venues"]).tolist()
+
+
+def test_tooltip_pieces_in_each_language():
     cells = _cells(illustrative=False)
     zh = _html(venue_cell_layer(cells, lang="zh"))
-    top = cells.iloc[0]
-    assert f"{int(top['venues'])} 个阵地" in zh and "村（社区）级" in zh and CELL_CLASS in zh
-    dashed = [f'"s":{i},' for i in range(4, 8)]  # style rows 4-7: the dashed outlines
-    assert "示意位置" not in zh and not any(mark in zh for mark in dashed)
-    assert f"{int(top['venues'])} venues" in _html(venue_cell_layer(cells, lang="en"))
+    _, rows, text = _payload(zh)
+    assert text["count"] == "{n} 个阵地" and text["levels"][3] == "村（社区）级"
+    assert CELL_CLASS in zh and all(row[0] < 4 for row in rows)  # solid outlines only
+    _, _, text_en = _payload(_html(venue_cell_layer(cells, lang="en")))
+    assert text_en["count"] == "{n} venues" and text_en["illustrative"] == (
+        "{n} at illustrative positions")  # fmt: skip
 
 
 def test_illustrative_cells_are_dashed_and_labelled():
     cells = _cells(illustrative=True)
-    zh = _html(venue_cell_layer(cells, lang="zh"))
-    assert any(f'"s":{i},' in zh for i in range(4, 8)) and "个为示意位置" in zh
+    _, rows, text = _payload(_html(venue_cell_layer(cells, lang="zh")))
+    assert all(row[0] >= 4 and row[6] == row[1] for row in rows)  # style rows 4-7: dashed
+    assert text["illustrative"] == "其中 {n} 个为示意位置"
     legend = build_map(MapData(venue_cells=cells), lang="zh").get_root().render()
     assert "虚线六边形：含示意位置的阵地" in legend
 
@@ -47,8 +71,11 @@ def test_classes_follow_breaks():
     assert style.class_labels("en") == ["< 5 venues", "5–20 venues", "≥ 20 venues"]
 
 
-def test_map_draws_cells_below_the_boundaries(counties):
+def test_map_draws_cells_below_the_boundaries_on_a_canvas(counties):
     cells = _cells(illustrative=False)
     html = build_map(MapData(venue_cells=cells, counties=counties), lang="zh").get_root().render()
     assert html.index(CELL_CLASS) < html.index("vm-county")
     assert "阵地数量（六边形汇总）" in html
+    assert '"preferCanvas": true' in html
+    without = build_map(MapData(counties=counties), lang="zh").get_root().render()
+    assert '"preferCanvas": false' in without
