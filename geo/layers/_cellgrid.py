@@ -91,12 +91,13 @@ class CellGrid(VerbatimMacroElement):
                 L.polygon(ring, styles[data.k[i][0]])
                     .bindTooltip(tip.bind(null, data.k[i]), {sticky: true}).addTo(group);
             }
-            var map = group._map;
-            if (map) {
+            function painted() {  // once on a map (folium adds the group after its content)
+                var map = group._map;
                 requestAnimationFrame(function () { requestAnimationFrame(function () {
                     map.getContainer().setAttribute("{{ this.drawn_attribute }}", data.v.length);
                 }); });
             }
+            if (group._map) { painted(); } else { group.once("add", painted); }
         })();
         {% endmacro %}
         """
