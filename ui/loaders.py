@@ -287,7 +287,7 @@ def coverage_areas(
 )
 def venue_cells(path: str, version: str, rows: tuple[int, ...]) -> gpd.GeoDataFrame:
     """Return the venue counts per hexagon of the register rows ``rows`` (a large register)."""
-    from analysis.aggregate import venue_cells as count_cells
+    from analysis.aggregate import venue_cell_levels as count_cells
 
     return count_cells(venues(path, version).loc[list(rows)])
 

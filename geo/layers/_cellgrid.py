@@ -15,8 +15,8 @@ tell when they are on screen even when they are drawn on a canvas (no element pe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from jinja2 import Template
@@ -48,16 +48,33 @@ def encode_rings(geometries: Sequence[object] | np.ndarray) -> list[list[int]]:
     return [steps[a : b - 1].ravel().tolist() for a, b in zip(starts, ends, strict=True)]
 
 
+@dataclass(frozen=True)
+class CellSet:
+    """Polygons shown over one zoom range, each with a row of integers.
+
+    Attributes
+    ----------
+    cells
+        Polygons (EPSG:4326 or the basemap's display coordinates).
+    rows
+        One row per polygon: ``[style index, total, level 1, level 2, level 3, level 4,
+        illustrative]``.
+    zooms
+        First and last zoom (inclusive) at which the set is shown.
+    """
+
+    cells: np.ndarray
+    rows: list[list[int]]
+    zooms: tuple[int, int]
+
+
 class CellGrid(VerbatimMacroElement):
     """Polygons with a style index and a row of counts each; tooltips written in the browser.
 
     Parameters
     ----------
-    cells
-        Polygons (EPSG:4326 or the basemap's display coordinates).
-    rows
-        One row of integers per polygon: ``[style index, total, level 1, level 2, level 3,
-        level 4, illustrative]``.
+    sets
+        The polygons, one :class:`CellSet` per zoom range (the browser swaps them on zoom).
     styles
         Leaflet path options, indexed by the first number of each row.
     text
@@ -82,37 +99,52 @@ class CellGrid(VerbatimMacroElement):
                 if (k[6]) { parts.push(text.illustrative.replace("{n}", fmt(k[6]))); }
                 return parts.join(" · ");
             }
-            for (var i = 0; i < data.v.length; i++) {
-                var v = data.v[i], x = 0, y = 0, ring = [];
-                for (var j = 0; j < v.length; j += 2) {
-                    x += v[j]; y += v[j + 1];
-                    ring.push([y / {{ this.scale }}, x / {{ this.scale }}]);
+            var sets = data.map(function (set) {
+                var layer = L.layerGroup();
+                for (var i = 0; i < set.v.length; i++) {
+                    var v = set.v[i], x = 0, y = 0, ring = [];
+                    for (var j = 0; j < v.length; j += 2) {
+                        x += v[j]; y += v[j + 1];
+                        ring.push([y / {{ this.scale }}, x / {{ this.scale }}]);
+                    }
+                    L.polygon(ring, styles[set.k[i][0]])
+                        .bindTooltip(tip.bind(null, set.k[i]), {sticky: true}).addTo(layer);
                 }
-                L.polygon(ring, styles[data.k[i][0]])
-                    .bindTooltip(tip.bind(null, data.k[i]), {sticky: true}).addTo(group);
+                return {layer: layer, zooms: set.z, count: set.v.length};
+            });
+            function show() {  // the set of the map's zoom, in place of the others
+                var zoom = group._map.getZoom(), drawn = 0;
+                sets.forEach(function (set) {
+                    var on = zoom >= set.zooms[0] && zoom <= set.zooms[1];
+                    if (on !== group.hasLayer(set.layer)) {
+                        group[on ? "addLayer" : "removeLayer"](set.layer);
+                    }
+                    if (on) { drawn += set.count; }
+                });
+                return drawn;
             }
-            function painted() {  // once on a map (folium adds the group after its content)
+            function painted(drawn) {
                 var map = group._map;
                 requestAnimationFrame(function () { requestAnimationFrame(function () {
-                    map.getContainer().setAttribute("{{ this.drawn_attribute }}", data.v.length);
+                    map.getContainer().setAttribute("{{ this.drawn_attribute }}", drawn);
                 }); });
             }
-            if (group._map) { painted(); } else { group.once("add", painted); }
+            function added() {  // folium adds the group to the map after its content
+                group._map.on("zoomend", show);
+                painted(show());
+            }
+            group.on("add", added);
+            group.on("remove", function () { group._map.off("zoomend", show); });
+            if (group._map) { added(); }
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(
-        self,
-        cells: gpd.GeoSeries | np.ndarray,
-        rows: list[list[int]],
-        styles: Sequence[dict],
-        text: dict,
-    ):
+    def __init__(self, sets: Sequence[CellSet], styles: Sequence[dict], text: dict):
         super().__init__()
         self._name = "CellGrid"
-        self.data = {"v": encode_rings(np.asarray(cells)), "k": rows}
+        self.data = [{"v": encode_rings(s.cells), "k": s.rows, "z": list(s.zooms)} for s in sets]
         self.styles = list(styles)
         self.text = text
         self.scale = SCALE
@@ -120,7 +152,7 @@ class CellGrid(VerbatimMacroElement):
 
     @property
     def data_js(self) -> str:
-        """The encoded rings and count rows as a JavaScript literal."""
+        """The encoded rings, count rows and zoom ranges as a JavaScript literal."""
         return js_json(self.data)
 
     @property

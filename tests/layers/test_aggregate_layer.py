@@ -6,11 +6,20 @@ import json
 import re
 
 import geopandas as gpd
+import h3
 import numpy as np
+import pandas as pd
 
-from analysis.aggregate import venue_cells
+from analysis.aggregate import coarser_cells, venue_cells
 from geo.layers import MapData, build_map
-from geo.layers.aggregate import CELL_CLASS, CellStyle, venue_cell_layer
+from geo.layers.aggregate import (
+    CELL_CLASS,
+    MAX_ZOOM,
+    MIN_EDGE_PX,
+    CellStyle,
+    switch_zoom,
+    venue_cell_layer,
+)
 from tests.layers.test_venues import _html
 
 
@@ -26,9 +35,14 @@ def _cells(illustrative: bool) -> gpd.GeoDataFrame:
     return venue_cells(venues, max_cells=10_000, resolutions=(7,))
 
 
+def _sets(html: str) -> list[dict]:
+    """Return the cell sets (rings ``v``, rows ``k``, zoom range ``z``) sent to the browser."""
+    return json.loads(re.search(r"var data = (\[.*?\]);\n", html).group(1))
+
+
 def _payload(html: str) -> tuple[list[list[int]], list[list[int]], dict]:
-    """Return (rings, rows, tooltip text) that a venue-cell layer sends to the browser."""
-    data = json.loads(re.search(r"var data = (\{.*?\});\n", html).group(1))
+    """Return (rings, rows, tooltip text) of a one-resolution venue-cell layer."""
+    (data,) = _sets(html)
     text = json.loads(re.search(r"var text = (\{.*?\});\n", html).group(1))
     return data["v"], data["k"], text
 
@@ -63,6 +77,22 @@ def test_illustrative_cells_are_dashed_and_labelled():
     assert text["illustrative"] == "其中 {n} 个为示意位置"
     legend = build_map(MapData(venue_cells=cells), lang="zh").get_root().render()
     assert "虚线六边形：含示意位置的阵地" in legend
+
+
+def test_coarser_cells_show_when_zoomed_out():
+    fine = _cells(illustrative=True)
+    both = pd.concat([fine, coarser_cells(fine)], ignore_index=True)
+    coarse = both[both["resolution"] == 6]
+    assert coarse["venues"].sum() == fine["venues"].sum() == 400
+    assert coarse["illustrative"].sum() == 400 and len(coarse) < len(fine)
+    sets = _sets(_html(venue_cell_layer(both, lang="zh")))
+    assert [len(s["v"]) for s in sets] == [len(fine), len(coarse)]  # finest first
+    first_fine = switch_zoom(h3.average_hexagon_edge_length(7, "m"), 35.3)
+    assert sets[0]["z"] == [first_fine, MAX_ZOOM] and sets[1]["z"] == [0, first_fine - 1]
+    # at the first zoom of the fine cells their edge spans MIN_EDGE_PX pixels, not before
+    metres_per_px = 156_543.03 * np.cos(np.radians(35.3)) / 2**first_fine
+    edge_px = h3.average_hexagon_edge_length(7, "m") / metres_per_px
+    assert MIN_EDGE_PX <= edge_px < 2 * MIN_EDGE_PX
 
 
 def test_classes_follow_breaks():
