@@ -34,7 +34,8 @@ class CellStyle:
 
     breaks: tuple[float, ...] = (5.0, 20.0, 100.0)
     colors: tuple[str, ...] = ("#ccece6", "#66c2a4", "#238b45", "#00441b")
-    fill_opacity: float = 0.5
+    fill_opacity: float = 0.35
+    weight: float = 0.5
 
     def class_of(self, counts: np.ndarray) -> np.ndarray:
         """Return the class index (0..len(breaks)) of each count."""
@@ -50,9 +51,10 @@ class CellStyle:
 
 def _styles(style: CellStyle) -> list[dict]:
     """Solid outline for each class, then the same classes dashed (illustrative venues)."""
-    solid = [{"color": c, "weight": 0.8, "fillColor": c, "fillOpacity": style.fill_opacity,
-              "className": CELL_CLASS} for c in style.colors]  # fmt: skip
-    dashed = [{**s, "color": "#333333", "dashArray": "3 3"} for s in solid]
+    solid = [{"color": c, "weight": style.weight, "fillColor": c,
+              "fillOpacity": style.fill_opacity, "className": CELL_CLASS}
+             for c in style.colors]  # fmt: skip
+    dashed = [{**s, "color": "#555555", "dashArray": "3 3"} for s in solid]
     return solid + dashed
 
 
