@@ -25,12 +25,16 @@ Both baselines are measured in the same process, on the same machine, right afte
 they are compared with; the ratios are printed next to them.
 
 ``--large N`` (e.g. 100000) measures instead a store of N synthetic venues (`bench/synthetic.py`,
-written through ``geo.store``; ``VENUEMAP_STORE`` points the server at it) against the demo
-register on another server started the same way, both warm: (d) first venue drawn (a venue
-marker for the demo, a venue cell for the large store; target <= 2 x the demo's time), the
-bytes the browser receives over the websocket for that visit (target <= 2 MB), zoom in/out and
-pan of the drawn map until two frames are painted (target <= 150 ms) and the server's peak RSS
-(``VmHWM`` of the server process; target <= 1.5 GB).
+written through ``geo.store``; ``VENUEMAP_STORE`` points the server at it; ``--store PATH`` reuses
+one written before with the same N) against the demo register on another server started the
+same way, both warm: (d) first venue drawn (a venue marker's SVG path for the demo; for the
+large store, the venue cells painted on the map's canvas, which ``geo.layers._cellgrid`` marks
+with ``data-vm-cells`` two animation frames after adding them; target <= 2 x the demo's time),
+the bytes the browser receives over the websocket for that visit (target <= 2 MB), view changes
+of the drawn map until two frames are painted: one zoom step in, a pan, one step out, then three
+steps in and out, which swaps the coarser cells for the finer ones (target <= 150 ms each), and
+the server's peak RSS (``VmHWM`` of the server process over the whole run, including the first,
+cache-filling visit; target <= 1.5 GB). Medians of ``--runs`` new-session visits.
 """
 
 from __future__ import annotations
