@@ -72,14 +72,60 @@ def venue_cells(
     table = frame.groupby("h3_cell", sort=True).sum().reset_index()
     table["venues"] = table[[f"level{lv}" for lv in (1, 2, 3, 4)]].sum(axis=1)
     table["resolution"] = resolution
+    return _finish(table)
+
+
+def coarser_cells(cells: gpd.GeoDataFrame, steps: int = 1) -> gpd.GeoDataFrame:
+    """Return the counts of ``cells`` summed into their H3 parents ``steps`` resolutions up.
+
+    Parameters
+    ----------
+    cells
+        Output of :func:`venue_cells` (one resolution).
+    steps
+        How many resolutions coarser (each step: 7 times the area, 2.6 times the edge).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``CELL_COLUMNS`` at the coarser resolution, most venues first; every count is the sum
+        of its children's, so no venue and no illustrative label is lost.
+    """
+    if cells.empty:
+        return cells.copy()
+    resolution = int(cells["resolution"].iloc[0]) - steps
+    if resolution < 0:
+        raise ValueError(f"cells of resolution {resolution + steps} have no parent {steps} up")
+    counts = ["venues", "level1", "level2", "level3", "level4", "illustrative"]
+    parents = [h3.cell_to_parent(c, resolution) for c in cells["h3_cell"]]
+    table = pd.DataFrame(cells[counts]).groupby(np.asarray(parents, dtype=object)).sum()
+    table = table.rename_axis("h3_cell").reset_index().assign(resolution=resolution)
+    return _finish(table)
+
+
+def venue_cell_levels(
+    venues: gpd.GeoDataFrame, *, max_cells: int = MAX_CELLS, resolutions=RESOLUTIONS
+) -> gpd.GeoDataFrame:
+    """Return the cells of :func:`venue_cells` and, below them, the same counts one level up.
+
+    A map shows the coarser cells when zoomed out (the finer ones would be a few pixels each
+    and hide the boundaries under their outlines) and the finer ones from the zoom where they
+    are large enough; both come in one table, told apart by ``resolution``.
+    """
+    fine = venue_cells(venues, max_cells=max_cells, resolutions=resolutions)
+    if fine.empty or int(fine["resolution"].iloc[0]) == 0:
+        return fine
+    return pd.concat([fine, coarser_cells(fine)], ignore_index=True)
+
+
+def _finish(table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Sort ``table`` (cell counts) by venues, add the hexagons, return ``CELL_COLUMNS``."""
     table = table.sort_values(["venues", "h3_cell"], ascending=[False, True], kind="stable")
     # one polygon at a time: a cell crossing an icosahedron edge has 7 or more vertices
-    table["geometry"] = [
-        shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)])
-        for c in table["h3_cell"]
-    ]
-    return gpd.GeoDataFrame(table[CELL_COLUMNS].reset_index(drop=True), geometry="geometry",
-                            crs="EPSG:4326")  # fmt: skip
+    geometry = [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)])
+                for c in table["h3_cell"]]  # fmt: skip
+    return gpd.GeoDataFrame(table.assign(geometry=geometry)[CELL_COLUMNS].reset_index(drop=True),
+                            geometry="geometry", crs="EPSG:4326")  # fmt: skip
 
 
 def _resolution(cells: list[str], resolutions, max_cells: int) -> tuple[int, list[str]]:

@@ -25,12 +25,16 @@ Both baselines are measured in the same process, on the same machine, right afte
 they are compared with; the ratios are printed next to them.
 
 ``--large N`` (e.g. 100000) measures instead a store of N synthetic venues (`bench/synthetic.py`,
-written through ``geo.store``; ``VENUEMAP_STORE`` points the server at it) against the demo
-register on another server started the same way, both warm: (d) first venue drawn (a venue
-marker for the demo, a venue cell for the large store; target <= 2 x the demo's time), the
-bytes the browser receives over the websocket for that visit (target <= 2 MB), zoom in/out and
-pan of the drawn map until two frames are painted (target <= 150 ms) and the server's peak RSS
-(``VmHWM`` of the server process; target <= 1.5 GB).
+written through ``geo.store``; ``VENUEMAP_STORE`` points the server at it; ``--store PATH`` reuses
+one written before with the same N) against the demo register on another server started the
+same way, both warm: (d) first venue drawn (a venue marker's SVG path for the demo; for the
+large store, the venue cells painted on the map's canvas, which ``geo.layers._cellgrid`` marks
+with ``data-vm-cells`` two animation frames after adding them; target <= 2 x the demo's time),
+the bytes the browser receives over the websocket for that visit (target <= 2 MB), view changes
+of the drawn map until two frames are painted: one zoom step in, a pan, one step out, then three
+steps in and out, which swaps the coarser cells for the finer ones (target <= 150 ms each), and
+the server's peak RSS (``VmHWM`` of the server process over the whole run, including the first,
+cache-filling visit; target <= 1.5 GB). Medians of ``--runs`` new-session visits.
 """
 
 from __future__ import annotations
@@ -60,6 +64,9 @@ from tests.browser.conftest import (  # noqa: E402 - after the path is set
 
 VILLAGE_SLIDER = 2  # index of the village-station radius among the sidebar's sliders
 FEATURE = ".leaflet-interactive"  # any drawn Leaflet vector feature
+#: The venue cells of a large register are painted (they are drawn on a canvas, with no
+#: element each; geo.layers._cellgrid marks the map once two frames have been painted).
+CELLS_DRAWN = ".leaflet-container[data-vm-cells]"
 TIMEOUT_S = 120
 
 
@@ -237,9 +244,17 @@ VIEW_CHANGE_JS = """async (how) => {
     if (how === "zoom_in") map.setZoom(map.getZoom() + 1, {animate: false});
     if (how === "zoom_out") map.setZoom(map.getZoom() - 1, {animate: false});
     if (how === "pan") map.panBy([300, 200], {animate: false});
+    if (how === "zoom_in_3") map.setZoom(map.getZoom() + 3, {animate: false});
+    if (how === "zoom_out_3") map.setZoom(map.getZoom() - 3, {animate: false});
     await painted();
     return performance.now() - t0;
 }"""
+
+
+#: View changes timed, in this order: one zoom step in, a pan, one step out (the large
+#: register's coarser cells stay), then three steps in and out (the finer cells replace them:
+#: the prefecture's fitted zoom 8 -> 11 crosses the switch at 10).
+VIEW_CHANGES = ("zoom_in", "pan", "zoom_out", "zoom_in_3", "zoom_out_3")
 
 
 def leaflet_frame(page):
@@ -286,8 +301,7 @@ def large_store(tmp: Path, n: int) -> Path:
 def measure_view(browser, store: Path, log: Path, feature: str, runs: int) -> dict:
     """Warm server on ``store``: first ``feature`` drawn, websocket bytes, view changes, RSS."""
     proc, url, _, _ = start_server(store, log)
-    out: dict[str, list[float]] = {"first": [], "ws_mb": [], "zoom_in": [], "zoom_out": [],
-                                   "pan": []}  # fmt: skip
+    out: dict[str, list[float]] = {key: [] for key in ("first", "ws_mb", *VIEW_CHANGES)}
     try:
         page = new_page(browser)
         out["cold_visit"] = [visit_map(page, url, feature, 15 * TIMEOUT_S)]  # fills the caches
@@ -305,7 +319,7 @@ def measure_view(browser, store: Path, log: Path, feature: str, runs: int) -> di
             page.wait_for_timeout(500)  # the rest of the run's messages
             out["ws_mb"].append(received[0] / 1e6)
             frame = leaflet_frame(page)
-            for how in ("zoom_in", "pan", "zoom_out"):
+            for how in VIEW_CHANGES:
                 out[how].append(frame.evaluate(VIEW_CHANGE_JS, how) / 1000.0)
             page.context.close()
         out["rss_mib"] = [peak_rss_mib(proc.pid)]
@@ -327,6 +341,8 @@ def report_large(n: int, large: dict, demo: dict) -> None:
         ("zoom in, s", "zoom_in", "<= 0.15"),
         ("pan, s", "pan", "<= 0.15"),
         ("zoom out, s", "zoom_out", "<= 0.15"),
+        ("zoom in x3, s", "zoom_in_3", "<= 0.15"),
+        ("zoom out x3, s", "zoom_out_3", "<= 0.15"),
         ("server peak RSS MiB", "rss_mib", "<= 1536"),
     ]
     for title, key, target in rows:
@@ -335,21 +351,21 @@ def report_large(n: int, large: dict, demo: dict) -> None:
               f"  (target {target}; runs {_runs(large[key])})")  # fmt: skip
 
 
-def run_large(n: int, runs: int) -> int:
-    """Build the large store and measure it against the demo register."""
+def run_large(n: int, runs: int, reuse: Path | None = None) -> int:
+    """Build the large store (or reuse one) and measure it against the demo register."""
     from playwright.sync_api import sync_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="venuemap-bench-large-"))
     start = time.perf_counter()
-    store = large_store(tmp, n)
+    store = reuse if reuse is not None else large_store(tmp, n)
     print(
-        f"store of {n:,} venues written in {time.perf_counter() - start:.0f} s; "
-        f"load {os.getloadavg()[0]:.2f}"
+        f"store of {n:,} venues {'reused' if reuse else 'written'} in "
+        f"{time.perf_counter() - start:.0f} s; load {os.getloadavg()[0]:.2f}"
     )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            large = measure_view(browser, store, tmp / "large.txt", "path.vm-venue-cell", runs)
+            large = measure_view(browser, store, tmp / "large.txt", CELLS_DRAWN, runs)
             demo = measure_view(browser, tmp / "demo.gpkg", tmp / "demo.txt", "path.vm-venue",
                                 runs)  # fmt: skip
         finally:
@@ -437,9 +453,17 @@ def main() -> int:
         metavar="N",
         help="measure a store of N synthetic venues against the demo (d)",
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="with --large: measure this store (written by large_store with the same N) "
+        "instead of writing a new one",
+    )
     args = parser.parse_args()
     if args.large:
-        return run_large(args.large, args.runs)
+        return run_large(args.large, args.runs, args.store)
     if args.runs < 3 or args.radius_runs < 5:
         parser.error("use --runs >= 3 and --radius-runs >= 5: medians of fewer runs mislead")
     from playwright.sync_api import sync_playwright

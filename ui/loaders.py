@@ -16,6 +16,7 @@ own thread would pay that again on every radius change.
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,6 +44,19 @@ _TTL_S = 3600
 #: Long-lived analysis threads (the machine may have only two cores).
 _WORKERS = 2
 _T = TypeVar("_T")
+
+
+def _tuple_key(value: tuple) -> bytes:
+    """Return the pickle of a tuple of numbers, the cache key of a ``rows`` argument.
+
+    Streamlit hashes a tuple item by item in Python: 0.6 s for the 100,000 row labels of a
+    large register, on every page run. The pickle is the same exact key, in C.
+    """
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+#: ``hash_funcs`` of the cached functions taking the rows shown (one key per selection).
+_ROWS_HASH = {tuple: _tuple_key}
 
 
 def _shutdown(pool: ThreadPoolExecutor) -> None:
@@ -240,7 +254,9 @@ def coverage(
     )
 
 
-@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+@st.cache_data(
+    max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False, hash_funcs=_ROWS_HASH
+)
 def coverage_areas(
     path: str,
     version: str,
@@ -266,10 +282,12 @@ def coverage_areas(
     return merge_service_areas(areas)
 
 
-@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+@st.cache_data(
+    max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False, hash_funcs=_ROWS_HASH
+)
 def venue_cells(path: str, version: str, rows: tuple[int, ...]) -> gpd.GeoDataFrame:
     """Return the venue counts per hexagon of the register rows ``rows`` (a large register)."""
-    from analysis.aggregate import venue_cells as count_cells
+    from analysis.aggregate import venue_cell_levels as count_cells
 
     return count_cells(venues(path, version).loc[list(rows)])
 
@@ -344,7 +362,9 @@ def access_points(
     return access_layer(outcome)
 
 
-@st.cache_data(max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False)
+@st.cache_data(
+    max_entries=_RESULT_ENTRIES, ttl=_TTL_S, show_spinner=False, hash_funcs=_ROWS_HASH
+)
 def service_rings(path: str, version: str, detour: float, rows: tuple[int, ...]
                   ) -> gpd.GeoDataFrame:  # fmt: skip
     """Return the 5/10/15-minute driving rings of the register rows ``rows`` (as shown)."""

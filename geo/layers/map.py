@@ -304,11 +304,14 @@ def build_map(
     folium.Map
         Pass it through ``ui.assets.offline`` before showing it.
     """
-    # maxZoom must be set even without tiles: marker clustering refuses a map without one
+    # maxZoom must be set even without tiles: marker clustering refuses a map without one.
+    # A large register (venue cells) draws every vector layer on one canvas, in the same
+    # order: thousands of SVG paths made each zoom step cost ~0.3 s.
     m = folium.Map(
         location=options.centre,
         zoom_start=8,
         tiles=None,
+        prefer_canvas=_present(data.venue_cells),
         control_scale=False,  # geo.layers.controls adds a metric-only scale bar
         minZoom=4,  # Map options (folium's min_zoom/max_zoom only reach a tile layer)
         maxZoom=18,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 import h3
 import numpy as np
+import pandas as pd
 import pytest
 
-from analysis.aggregate import CELL_COLUMNS, use_cells, venue_cells
+from analysis.aggregate import CELL_COLUMNS, use_cells, venue_cell_levels, venue_cells
 
 
 def _venues(n: int, seed: int = 0, spread_deg: float = 0.3) -> gpd.GeoDataFrame:
@@ -57,3 +58,19 @@ def test_most_venues_first_and_empty_input():
 
 def test_use_cells_threshold():
     assert not use_cells(3000) and use_cells(3001) and use_cells(10, limit=5)
+
+
+def test_cell_levels_are_the_fine_cells_and_their_parents():
+    venues = _venues(500)
+    levels = venue_cell_levels(venues, max_cells=10_000, resolutions=(7,))
+    fine, coarse = (levels[levels["resolution"] == r] for r in (7, 6))
+    assert len(fine) + len(coarse) == len(levels) and levels["resolution"].iloc[0] == 7
+    # by hand: each venue counts in the H3 parent of its own resolution-7 cell
+    parents = [h3.cell_to_parent(h3.latlng_to_cell(p.y, p.x, 7), 6) for p in venues.geometry]
+    by_hand = pd.Series(parents).value_counts()
+    assert coarse.set_index("h3_cell")["venues"].sort_index().to_dict() == (
+        by_hand.sort_index().to_dict())  # fmt: skip
+    illustrative = pd.Series(parents)[(venues["position"] == "illustrative").to_numpy()]
+    assert coarse.set_index("h3_cell")["illustrative"].loc[lambda s: s > 0].to_dict() == (
+        illustrative.value_counts().to_dict())  # fmt: skip
+    assert list(coarse.columns) == CELL_COLUMNS

@@ -83,15 +83,11 @@ def venue_count(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     return store, _write_store(store)
 
 
-@pytest.fixture(scope="session")
-def server(
-    venue_count: tuple[Path, int], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free port; yield its base URL; stop it."""
+@contextlib.contextmanager
+def streamlit_server(store: Path, log: Path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free port with ``store``; yield its base URL; stop it."""
     _ensure_assets()
-    store, _ = venue_count
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = {**os.environ, "VENUEMAP_STORE": str(store), "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -108,6 +104,16 @@ def server(
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(
+    venue_count: tuple[Path, int], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on a free port; yield its base URL; stop it."""
+    store, _ = venue_count
+    with streamlit_server(store, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
