@@ -23,6 +23,7 @@ st.set_page_config(
     menu_items={"Get help": None, "Report a bug": None, "About": None},
 )
 
+loaders.begin_run()
 init_session()
 lang = st.session_state["lang"]
 if not login_gate(loaders.store_path()):  # the store has users and nobody is signed in

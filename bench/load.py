@@ -284,7 +284,7 @@ def planner_worker(index: int, store: str, edits: int, out: str) -> int:
         path = write_csv(folder / f"{k}.csv", ["名称", "类型", "经度", "纬度"],
                          [[name, "村群团服务站", lon, lat]])  # fmt: skip
         for _ in range(RETRIES):
-            code = main(["import", str(path), *_store_option(store), "--json"])
+            code = main(_import_argv(path, store))
             if code != 75:
                 break
             time.sleep(0.5)
@@ -293,9 +293,11 @@ def planner_worker(index: int, store: str, edits: int, out: str) -> int:
     return 0
 
 
-def _store_option(store: str) -> list[str]:
-    """Return the CLI option naming ``store``: ``--database URL`` or ``--store PATH``."""
-    return ["--database" if store.startswith("postgresql://") else "--store", store]
+def _import_argv(path: Path, store: str) -> list[str]:
+    """Return ``venuemap import`` of ``path`` into ``store`` (``--database URL`` goes first)."""
+    if store.startswith("postgresql://"):
+        return ["--database", store, "import", str(path), "--json"]
+    return ["import", str(path), "--store", store, "--json"]
 
 
 def spawn_planners(store: str, count: int, edits: int, folder: Path) -> list[tuple]:

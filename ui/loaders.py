@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -116,8 +117,36 @@ def store_path() -> str:
     return store_location(None)
 
 
+#: This script run's store status (:func:`begin_run`): read once per run, not once per call.
+_run = threading.local()
+
+
+def begin_run() -> None:
+    """Start a script run: the next :func:`store_status` reads the store's version afresh.
+
+    app.py calls it first in every run (``st.rerun`` included). Within the run the status is
+    read once: a shared PostGIS store answered each call with a new connection and query, five
+    or more per run, most of a loaded server's work. A write in the run through
+    :func:`open_user_store` forgets it again.
+    """
+    _run.status = None
+
+
 def store_status() -> StoreStatus:
-    """Return the open store and its version token (a cheap ``stat``, never cached)."""
+    """Return the open store and its version token (read once per script run, see begin_run).
+
+    Outside a script run (the start-up warm-up, tests) it is read on every call.
+    """
+    status = getattr(_run, "status", None)
+    if status is None or status.path != store_path():
+        status = _read_status()
+        if hasattr(_run, "status"):
+            _run.status = status
+    return status
+
+
+def _read_status() -> StoreStatus:
+    """Return the open store and its version token (a cheap ``stat`` or one query)."""
     path = store_path()
     if is_database_url(path):
         version = open_store(path).data_version()
@@ -131,7 +160,9 @@ def open_user_store(path: str) -> GuardedStore:
     """Return the store object for ``path`` (opened fresh: it is mutable, so never cached).
 
     Its writes check the signed-in user's role on the server (venuemap.auth.GuardedStore).
+    The run's store status is forgotten: a write changes the version.
     """
+    begin_run()
     return GuardedStore(open_store(path), open_users(path), session_identity)
 
 
