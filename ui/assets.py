@@ -9,7 +9,7 @@ map needs from ``node_modules/`` into ``static/vendor/``. Streamlit serves that 
 with JavaScript/CSS content types.
 
 :func:`offline` then rewrites every folium element of a map so that each script and stylesheet
-it asks for (``default_js``/``default_css``, which ``st_folium`` loads in its iframe) points to
+it asks for (``default_js``/``default_css``, the tags of the rendered map document) points to
 that folder; assets the map does not need (jQuery, Bootstrap, Font Awesome, awesome-markers) are
 dropped, and an asset this module does not know raises instead of silently going to a CDN.
 """
@@ -202,9 +202,9 @@ def _localise(links: list[tuple[str, str]], base: str, owner: str) -> list[tuple
 def offline(m: folium.Map, base_url_path: str = "") -> folium.Map:
     """Point every script and stylesheet of ``m`` (and its children) at ``static/vendor``.
 
-    Call it on the finished map, just before ``st_folium`` or ``get_root().render()``: it sets
-    ``default_js``/``default_css`` on each element instance, which is what both folium's
-    renderer and ``st_folium`` read.
+    Call it on the finished map, just before ``get_root().render()`` (``ui.map_view.render``
+    does): it sets ``default_js``/``default_css`` on each element instance, which is what
+    folium's renderer reads.
 
     Parameters
     ----------
@@ -241,7 +241,7 @@ def offline_map(base_url_path: str = "", **kwargs: object) -> folium.Map:
 
 
 def asset_links(m: folium.Map) -> list[str]:
-    """Return every js/css URL that ``st_folium`` would load for ``m``, in its order."""
+    """Return every js/css URL that the rendered map document loads for ``m``, in its order."""
     links: list[str] = []
     for element in _walk(m):
         links += [url for _, url in getattr(element, "default_js", []) or []]

@@ -1,6 +1,6 @@
 """The map legend: a Leaflet control holding escaped, bilingual HTML (no colormap scripts).
 
-branca colormaps would make ``st_folium`` fetch d3 from a CDN, so the legend is plain HTML built
+branca colormaps would make the map fetch d3 from a CDN, so the legend is plain HTML built
 here from (label, colour, symbol) entries; every label is escaped.
 """
 

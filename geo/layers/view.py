@@ -1,6 +1,6 @@
 """The map's view: fit to what a filter selects, keep the user's view when only the drawing changes.
 
-``st_folium`` builds a new map whenever its script changes, so a new coverage radius used to
+The page sends a new map document whenever the map changes, so a new coverage radius used to
 throw the planner back to the whole prefecture. :class:`MapView` replaces folium's
 ``fit_bounds``: the page gives it the bounds of what is selected and a *selection key* (the
 filters, not the radius or the layers). The browser keeps the last view per map scope in
