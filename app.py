@@ -16,6 +16,7 @@ from ui.chrome import REQUESTED_PAGE_KEY, init_session, render_sidebar
 from ui.i18n import t
 from ui.login import account_block, login_gate, run_login_page
 
+loaders.begin_run()  # before anything reads the store (the title names its region)
 st.set_page_config(
     page_title=f"venuemap · {loaders.region().title('zh')}",
     layout="wide",
@@ -23,7 +24,6 @@ st.set_page_config(
     menu_items={"Get help": None, "Report a bug": None, "About": None},
 )
 
-loaders.begin_run()
 init_session()
 lang = st.session_state["lang"]
 if not login_gate(loaders.store_path()):  # the store has users and nobody is signed in
