@@ -106,23 +106,24 @@ def _choose_county(page, name: str) -> None:
     raise AssertionError(f"could not choose {name} in the county filter")
 
 
-def _open_county_list(page) -> None:
-    """Open the county filter's drop-down list (its text box opens it on a click or ↓).
+def _open_county_list(page, option: str | None = None) -> None:
+    """Open the county filter's drop-down list until it shows ``option`` (or any option).
 
-    While the page settles (the map's frame loading) the first click can lose its focus, so
-    the list is asked for again, a few times, before the test gives up.
+    The list opens on a click or ↓ in its text box. While the page settles (the map's frame
+    loading, a rerun redrawing the filter) the list can lose its focus and close, before or
+    after it showed, so it is asked for again, a few times, before the test gives up.
     """
     box = page.locator('[data-testid="stMultiSelect"]', has_text="县（市）").locator("input")
-    options = page.get_by_role("option")
+    wanted = page.get_by_role("option", name=option) if option else page.get_by_role("option")
     for _ in range(5):
         box.click()
         box.press("ArrowDown")
         try:
-            options.first.wait_for(timeout=3_000)
+            wanted.first.wait_for(timeout=3_000)
             return
-        except Exception:  # noqa: BLE001 - not open yet: try again
+        except Exception:  # noqa: BLE001 - not open yet, or closed again: try again
             page.keyboard.press("Escape")
-    options.first.wait_for(timeout=3_000)
+    wanted.first.wait_for(timeout=3_000)
 
 
 def test_county_filter_fits_its_venues(app_url, context, venue_count):
@@ -278,8 +279,7 @@ def test_no_english_streamlit_strings_on_chinese_pages(app_url, context):
     _open(page, app_url, "map")
     _leaflet(page)  # the map's frame, while it loads, would take the focus from the list
     page.get_by_text("筛选").click()
-    _open_county_list(page)
-    page.get_by_role("option", name="全选").wait_for(timeout=10_000)  # was "Select all"
+    _open_county_list(page, "全选")  # was "Select all"
     seen["map dropdown"] = page.evaluate(_FIND_ENGLISH, _ENGLISH)
     page.keyboard.press("Escape")
     _open(page, app_url, "data")
