@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import loaders
-from ui.chrome import current_lang, ensure_entrypoint
 from ui.i18n import t
+from ui.session import current_lang, ensure_entrypoint
 from ui.tables import PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo.errors import ConflictError, VenuemapError
 from ui import loaders, survey_panel
-from ui.chrome import current_lang, current_standard, ensure_entrypoint, select
+from ui.chrome import current_standard, select
 from ui.data_ops import (
     CRS_OPTIONS,
     EDITABLE,
@@ -27,6 +27,7 @@ from ui.data_ops import (
 from ui.filenames import export_name
 from ui.i18n import md_escape, t, vocab_codes, vocab_label
 from ui.login import role_of_session, session_can
+from ui.session import current_lang, ensure_entrypoint
 from ui.tables import PLACEHOLDER
 
 FORMATS = (

@@ -10,13 +10,12 @@ from geo.layers import MapData, MapOptions, build_map
 from ui import assets, loaders, map_view
 from ui.chrome import (
     boundary_chart,
-    current_lang,
     current_standard,
-    ensure_entrypoint,
     points_frame,
     select,
 )
 from ui.i18n import fmt_count, fmt_km, fmt_pct, md_escape, t, vocab_label
+from ui.session import current_lang, ensure_entrypoint
 from ui.tables import PLACEHOLDER
 
 MODELS = ("mclp", "lscp", "pmedian")

@@ -1,202 +1,35 @@
-"""地图 Map page: filters -> the map of that view (ui.map_view, built once per view) -> iframe.
+"""地图 Map page: title -> (a saved first map) -> filters -> the map of that view.
 
-The radii come from the sidebar's service standard (one standard for every page). The map's
-scripts are served by the app itself (ui.assets); if they are not installed, the page says how
-to install them instead of showing a blank box.
+The widgets and the map's spec are in :mod:`ui.map_page`. This file imports nothing of the
+data stack before the map's place exists, so that on a new server a saved first map
+(:mod:`ui.first_view`) goes out before geopandas and folium are even imported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import geopandas as gpd
 import streamlit as st
 
-from geo.errors import VenuemapError
-from geo.layers import LAYER_CODES
-from geo.layers.basemaps import BASEMAP_CODES, DEFAULT_BASEMAP, basemap_label, get_basemap
-from geo.schema import KINDS, ORGANIZATIONS, STATUSES, codes, label
-from ui import assets, loaders, map_view
-from ui.chrome import current_lang, current_standard, ensure_entrypoint
+from ui import first_view
 from ui.i18n import t
-from ui.map_view import DEFAULT_LAYERS
-from venuemap.usecases import MARKER_LIMIT, use_cells
+from ui.session import current_lang, ensure_entrypoint
 
 MAP_HEIGHT_PX = 640
 
 
-def _key(name: str, lang: str, default: object = None) -> str:
-    """Return the widget key of ``name`` in ``lang``, carrying the other language's choice over.
-
-    Streamlit keeps showing the option labels of a keyed widget from its first run, so each
-    language gets its own widget; the chosen codes (language-free) move across on a switch.
-    The value lives in session state (set here once), so widgets take no default of their own.
-    """
-    key = f"map_{name}_{lang}"
-    other = f"map_{name}_{'en' if lang == 'zh' else 'zh'}"
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(other, default)
-    st.session_state.pop(other, None)
-    return key
-
-
-def _multiselect(
-    container: st.delta_generator.DeltaGenerator,
-    name: str,
-    lang: str,
-    options: list[str],
-    format_func: Callable[[str], str],
-    label_key: str | None = None,
-) -> list[str]:
-    """Draw filter ``name`` (empty choice = all), keyed per language; return the chosen codes."""
-    return container.multiselect(
-        t(label_key or f"map.{name}", lang),
-        options,
-        format_func=format_func,
-        key=_key(name, lang, []),
-        placeholder=t("map.all", lang),
-    )
-
-
-def _area_filters(lang: str) -> tuple[list[str], list[str], str]:
-    """Draw the county, township and search filters; return (counties, townships, query)."""
-    counties = loaders.reference_layer("counties")
-    townships = loaders.reference_layer("townships")
-    name_col = "name" if lang == "zh" else "name_en"
-    county_names = dict(zip(counties["county_code"], counties[name_col], strict=True))
-    cols = st.columns(3)
-    chosen_counties = _multiselect(cols[0], "county", lang, list(county_names), county_names.get)
-    towns = townships
-    if chosen_counties:
-        towns = townships[townships["county_code"].isin(chosen_counties)]
-    town_names = dict(zip(towns["township_code"], towns["name"], strict=True))
-    town_key = _key("township", lang, [])
-    # townships of a county no longer chosen would make the widget fail: drop them first
-    st.session_state[town_key] = [c for c in st.session_state[town_key] if c in town_names]
-    chosen_towns = _multiselect(cols[1], "township", lang, list(town_names), town_names.get)
-    query = cols[2].text_input(
-        t("map.search", lang), key=_key("query", lang, ""), help=t("map.search_help", lang)
-    )
-    return chosen_counties, chosen_towns, query
-
-
-def _filters(venues: gpd.GeoDataFrame, lang: str) -> dict:
-    """Draw every filter of the page; return them as keyword arguments of filter_venues."""
-    counties, townships, query = _area_filters(lang)
-    cols = st.columns(3)
-    present = set(venues["kind"].astype(str))
-    kinds = _multiselect(
-        cols[0],
-        "kind",
-        lang,
-        [k for k in codes(KINDS) if k in present],
-        lambda c: label(KINDS, c, lang),
-    )
-    orgs = _multiselect(
-        cols[1],
-        "org",
-        lang,
-        codes(ORGANIZATIONS),
-        lambda c: label(ORGANIZATIONS, c, lang),
-        label_key="map.organization",
-    )
-    statuses = _multiselect(
-        cols[2], "status", lang, codes(STATUSES), lambda c: label(STATUSES, c, lang)
-    )
-    return {
-        "counties": counties,
-        "townships": townships,
-        "kinds": kinds,
-        "organizations": orgs,
-        "statuses": statuses,
-        "query": query,
-    }
-
-
-def _view_controls(lang: str, token: str | None) -> tuple[str, frozenset[str], bool]:
-    cols = st.columns([1, 2, 1])
-    basemap = cols[0].selectbox(
-        t("map.basemap", lang),
-        BASEMAP_CODES,
-        key=_key("basemap", lang, DEFAULT_BASEMAP),
-        format_func=lambda c: basemap_label(c, lang, token),
-    )
-    layers = cols[1].multiselect(
-        t("map.layers", lang),
-        LAYER_CODES,
-        format_func=lambda c: t(f"map.layer.{c}", lang),
-        key=_key("layers", lang, list(DEFAULT_LAYERS)),
-    )
-    cluster = cols[2].toggle(t("map.cluster", lang), key=_key("cluster", lang, False))
-    chosen = get_basemap(basemap)
-    if chosen.needs_token and not token:
-        st.warning(t("map.token_needed", lang))
-    elif chosen.online:
-        st.caption(t("map.internet_note", lang))
-    if chosen.gcj02:
-        st.caption(t("map.gcj_note", lang))
-    return basemap, frozenset(layers), cluster
-
-
-def _assets_missing(lang: str) -> None:
-    st.error(t("map.assets_missing", lang))
-    st.code(assets.SETUP_COMMAND, language="bash")
-    st.caption(t("map.assets_missing_files", lang) + " " + ", ".join(assets.missing_files()))
-
-
-def render(lang: str) -> None:
-    """Draw the map page."""
+def main(lang: str) -> None:
+    """Draw the map page: title, filters and notes, then the map below them."""
     st.title(t("map.title", lang))
     st.caption(t("map.caption", lang))
-    status = loaders.store_status()
-    try:
-        venues = loaders.venues(status.path, status.version)
-    except VenuemapError as error:
-        st.error(t("map.data_error", lang) + " " + str(error))
-        return
-    token = map_view.tianditu_token()
-    with st.expander(t("map.filters", lang), expanded=False):
-        filters = _filters(venues, lang)
-    basemap, layers, cluster = _view_controls(lang, token)
-    shown = map_view.filter_venues(venues, **filters)
-    st.caption(
-        t("map.shown", lang, shown=f"{len(shown):,}", total=f"{len(venues):,}")
-        + "  ·  "
-        + t("map.radius_note", lang)
-    )
-    if shown.empty:
-        st.info(t("map.no_match", lang))
-    planned_saved = (venues["status"].astype(str) == "planned").any()
-    if "proposed" in layers and not st.session_state.get("site_params") and not planned_saved:
-        st.caption(t("map.no_proposal", lang))
-    if not assets.vendor_ready():
-        _assets_missing(lang)
-        return
-    if use_cells(len(shown)):
-        st.caption(t("map.cells.note", lang, limit=f"{MARKER_LIMIT:,}"))
-    map_view.show(map_view.map_html(_spec(status, filters, layers, basemap, cluster, token, lang)),
-                  MAP_HEIGHT_PX)  # fmt: skip
+    head = st.container()
+    map_box = st.empty()
+    saved = first_view.shown()
+    if saved is not None:
+        first_view.show(map_box, saved.html, MAP_HEIGHT_PX)
+        first_view.mark_sent()
+    from ui.map_page import render  # the data stack: only after a saved map went out
 
-
-def _spec(
-    status: loaders.StoreStatus,
-    filters: dict,
-    layers: frozenset[str],
-    basemap: str,
-    cluster: bool,
-    token: str | None,
-    lang: str,
-) -> map_view.MapSpec:
-    """Return what this run's map depends on (the key of its cached HTML)."""
-    county_km, township_km, village_km, detour = current_standard()
-    return map_view.MapSpec(
-        path=status.path, version=status.version, radii_km=(county_km, township_km, village_km),
-        detour=detour, filters=map_view.frozen_filters(filters), layers=layers, basemap=basemap,
-        token=token, cluster=cluster, lang=lang, centre=tuple(loaders.region().centre),
-        base_url_path=st.get_option("server.baseUrlPath") or "",
-        site_params=st.session_state.get("site_params") if "proposed" in layers else None,
-    )  # fmt: skip
+    render(lang, head, map_box, MAP_HEIGHT_PX)
 
 
 ensure_entrypoint(__file__)
-render(current_lang())
+main(current_lang())

@@ -14,9 +14,7 @@ from ui import loaders, survey_panel
 from ui.chrome import (
     as_of_text,
     boundary_chart,
-    current_lang,
     current_standard,
-    ensure_entrypoint,
     illustrative_notes,
     kpi,
     report_html,
@@ -24,6 +22,7 @@ from ui.chrome import (
 from ui.filenames import export_name
 from ui.i18n import fmt_count, fmt_pct, t, vocab_label
 from ui.report_svg import MapSymbol, bar_chart_svg, coverage_map_svg
+from ui.session import current_lang, ensure_entrypoint
 from ui.tables import PLACEHOLDER
 
 

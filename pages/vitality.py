@@ -13,8 +13,9 @@ import streamlit as st
 from geo.layers.map import MapData, MapOptions, build_map
 from geo.schema import ORGANIZATIONS
 from ui import assets, loaders, map_view
-from ui.chrome import current_lang, current_standard, ensure_entrypoint
+from ui.chrome import current_standard
 from ui.i18n import fmt_pct, t
+from ui.session import current_lang, ensure_entrypoint
 from ui.tables import PLACEHOLDER
 from venuemap.usecases.vitality import activity_by_organization, county_activity
 

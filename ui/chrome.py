@@ -2,7 +2,8 @@
 
 The sidebar holds the language switch, which store is open, the illustrative-data badge, the
 as-of date and the service standard; pages read the chosen values through
-:func:`current_lang` and :func:`current_standard` instead of drawing widgets of their own.
+:func:`ui.session.current_lang` and :func:`current_standard` instead of drawing widgets of
+their own.
 The static maps here are Vega-Lite (Altair) charts: drawn by the app's own bundled JavaScript,
 with no tile server, so they work offline and print well.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from html import escape
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -22,6 +22,7 @@ import streamlit as st
 from ui import assets, loaders
 from ui.i18n import LANGS, t
 from ui.narrow import close_sidebar_after_navigation
+from ui.session import init_lang
 from ui.widget_text import translate_widgets
 from venuemap import usecases
 
@@ -61,32 +62,9 @@ def init_session() -> None:
 
     A link may carry ``?lang=en`` to open the dashboard in English.
     """
-    if "lang" not in st.session_state and st.query_params.get("lang") in LANGS:
-        st.session_state["lang"] = st.query_params["lang"]
+    init_lang()
     for key, value in _SESSION_DEFAULTS:
         st.session_state.setdefault(key, value)
-
-
-def ensure_entrypoint(page_file: str) -> None:
-    """Send a page opened before app.py ever ran through app.py first, remembering the page.
-
-    On a server's very first request Streamlit still uses its legacy ``pages/`` routing and may
-    run a page file alone; going through app.py draws the chrome and sets session defaults, and
-    app.py then switches to ``page_file`` (pass ``__file__``) so a bookmark lands where it points.
-    """
-    if not st.session_state.get("_entrypoint_ran"):
-        st.session_state[REQUESTED_PAGE_KEY] = Path(page_file).name
-        st.switch_page(str(Path(__file__).resolve().parent.parent / "app.py"))
-
-
-#: Session key where :func:`ensure_entrypoint` leaves the page a first visit asked for.
-REQUESTED_PAGE_KEY = "_requested_page"
-
-
-def current_lang() -> str:
-    """Return the interface language chosen in the sidebar ('zh' or 'en')."""
-    lang = st.session_state.get("lang", "zh")
-    return lang if lang in LANGS else "zh"
 
 
 def current_standard() -> tuple[float, float, float, float]:

@@ -18,7 +18,7 @@ from venuemap.auth import ROLE_LABELS, Identity, authenticate, can
 
 #: Session key holding the signed-in user's name (nothing else about them).
 SESSION_USER = "auth_user"
-#: app.py's marker that the chrome ran (see ui.chrome.ensure_entrypoint); cleared at sign-out.
+#: app.py's marker that the chrome ran (see ui.session.ensure_entrypoint); cleared at sign-out.
 ENTRYPOINT_KEY = "_entrypoint_ran"
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +28,9 @@ import streamlit as st
 from geo.errors import VenuemapError
 from geo.layers import MapData, MapOptions, VenueStyle, build_map
 from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
-from ui import assets, loaders
+from ui import assets, first_view, loaders
 from ui.planned import planned_sites
+from ui.session import tianditu_token
 from venuemap.usecases import filter_layer, gap_cells, use_cells
 
 #: Filters in the order the page draws them (keywords of :func:`filter_venues`).
@@ -70,16 +70,17 @@ class MapSpec:
         """Return the filters as keyword arguments of :func:`filter_venues` (lists again)."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.filters}
 
+    def text(self) -> str:
+        """Return the spec as canonical text, the same in every process (sets sorted).
 
-def tianditu_token() -> str | None:
-    """Return the Tianditu key: env VENUEMAP_TIANDITU_TOKEN, else ``tianditu_token`` in secrets."""
-    token = os.environ.get("VENUEMAP_TIANDITU_TOKEN", "").strip()
-    if token:
-        return token
-    try:
-        return str(st.secrets.get("tianditu_token", "")).strip() or None
-    except Exception:  # noqa: BLE001 - no or a malformed secrets file must not break the map
-        return None
+        A saved first view (:mod:`ui.first_view`) records it, so that a later server can tell
+        whether the map it shows is the one the page asks for.
+        """
+        plain = {
+            name: sorted(value) if isinstance(value, frozenset) else value
+            for name, value in vars(self).items()
+        }
+        return json.dumps(plain, sort_keys=True, ensure_ascii=False, default=repr)
 
 
 def frozen_filters(filters: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -160,7 +161,7 @@ def render(m: folium.Map, base_url_path: str) -> str:
 
 def show(html: str, height_px: int) -> None:
     """Embed a rendered map (:func:`render`) at the page's width and ``height_px`` pixels."""
-    st.iframe(html, height=height_px)
+    first_view.show(st, html, height_px)
 
 
 def _in_area(gdf: gpd.GeoDataFrame, filters: dict) -> gpd.GeoDataFrame:

@@ -12,6 +12,10 @@ still being computed waits for it (Streamlit's cache lock) instead of computing 
 And the server's very first request no longer takes a detour through Streamlit's legacy
 routing (:func:`use_navigation_from_the_start`).
 
+The warm-up also saves the first view's finished map to disk (:mod:`ui.first_view`): the next
+server started on the same code, data and store shows it to its first visitor before the data
+stack is even imported, and the warm-up waits until it went out before competing for the CPU.
+
 Nothing else changes: the values cached are those the pages would compute, under the same
 keys (store path, data version, standard), in the same bounded caches; a store changed in the
 meantime has a new version, so the page reads it afresh. If the warm-up fails, the page run
@@ -59,6 +63,9 @@ WARM_MODULES: tuple[str, ...] = (
 #: broken or very slow, and the page runs do the work themselves).
 SERVER_WAIT_S = 60.0
 
+#: Longest wait for the first visitor to take a saved first map before warming up anyway.
+SAVED_MAP_WAIT_S = 10.0
+
 _LOGGER = logging.getLogger("venuemap.dashboard")
 
 
@@ -73,6 +80,7 @@ def warm_up(server_wait_s: float = SERVER_WAIT_S) -> None:
     try:
         if not _wait_for_server(server_wait_s):
             return
+        _let_a_saved_map_go_first()
         for name in WARM_MODULES:
             importlib.import_module(name)
         warm_default_views()
@@ -89,7 +97,7 @@ def warm_default_views() -> None:
     summaries.
     """
     from geo.layers.shapes import DISPLAY_TOLERANCE_DEG
-    from ui import loaders, map_view
+    from ui import first_view, loaders, map_view
 
     status = loaders.store_status()
     path, version = status.path, status.version
@@ -100,11 +108,28 @@ def warm_default_views() -> None:
     for name in ("counties", "townships"):
         loaders.display_boundaries(path, version, name, DISPLAY_TOLERANCE_DEG)
     loaders.coverage_areas(path, version, radii_km, detour, tuple(int(i) for i in venues.index))
-    map_view.map_html(map_view.default_spec(status, radii_km, detour))
+    spec = map_view.default_spec(status, radii_km, detour)
+    html = map_view.map_html(spec)
+    first_view.save_default(path, version, spec.text(), loaders.region().title("zh"), html)
+    first_view.mark_warm()
     for by in ("county_code", "township_code"):
         loaders.coverage_summary(path, version, radii_km, detour, by)
     loaders.coverage_totals(path, version, radii_km, detour)
     loaders.network_counts(path, version, radii_km, detour)
+
+
+def _let_a_saved_map_go_first() -> None:
+    """Wait (at most :data:`SAVED_MAP_WAIT_S`) while a saved first map may be on its way.
+
+    When a first view is saved for the store as it is (:mod:`ui.first_view`), the first
+    visitor's run sends it without the data stack; importing that stack here at the same time
+    would only slow the run down (one interpreter lock). The warm-up starts once it went out.
+    """
+    from geo.store.location import store_location
+    from ui import first_view
+
+    if first_view.saved_default(store_location()):
+        first_view.early_sent.wait(SAVED_MAP_WAIT_S)
 
 
 def default_standard() -> tuple[tuple[float, float, float], float]:
@@ -141,7 +166,7 @@ def use_navigation_from_the_start() -> None:
 
     Streamlit treats an app with a ``pages/`` folder as a legacy multipage app until the first
     ``st.navigation`` call; so the first request for ``/map`` ran ``pages/map.py`` alone, which
-    sends itself through app.py (``ui.chrome.ensure_entrypoint``), which switches back: three
+    sends itself through app.py (``ui.session.ensure_entrypoint``), which switches back: three
     runs for one page. This app always navigates with ``st.navigation``, so set the flag that
     call sets. (Should a Streamlit release move or drop that flag, nothing breaks: the
     entry-point guard then does the routing, as under ``streamlit run app.py``.)

@@ -11,79 +11,51 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from geo.errors import StoreError
-from geo.store.gpkg import GeoPackageStore
-from geo.store.protocol import (
+from geo.store.location import (
     DATABASE_ENV,
     STORE_ENV,
-    USER_ENV,
-    USER_REFERENCE_LAYERS,
-    VENUES_LAYER,
-    VERSION_COLUMN,
-    Change,
-    UserRecord,
-    VenueStore,
-    conform_register,
-    current_actor,
-    empty_register,
+    default_store_path,
+    display_location,
+    file_data_version,
+    file_has_users,
+    is_database_url,
+    refuse_store_as_output,
+    resolve_store_path,
+    store_location,
 )
+
+if TYPE_CHECKING:
+    from geo.store.protocol import VenueStore
 
 __all__ = [
     "DATABASE_ENV", "STORE_ENV", "USER_ENV", "USER_REFERENCE_LAYERS", "VENUES_LAYER",
     "VERSION_COLUMN", "Change", "GeoPackageStore", "UserRecord", "VenueStore",
     "conform_register", "current_actor", "default_store_path", "display_location", "empty_register",
-    "is_database_url", "open_store", "refuse_store_as_output", "resolve_store_path",
-    "store_location",
+    "file_data_version", "file_has_users", "is_database_url", "open_store",
+    "refuse_store_as_output", "resolve_store_path", "store_location",
 ]  # fmt: skip
-_URL_PREFIXES = ("postgresql://", "postgres://")
+#: Names imported on first use (they need pandas and geopandas; :mod:`geo.store.location`
+#: does not, so resolving the store stays cheap).
+_LAZY = {
+    "GeoPackageStore": "geo.store.gpkg", "USER_ENV": "geo.store.protocol",
+    "USER_REFERENCE_LAYERS": "geo.store.protocol", "VENUES_LAYER": "geo.store.protocol",
+    "VERSION_COLUMN": "geo.store.protocol", "Change": "geo.store.protocol",
+    "UserRecord": "geo.store.protocol", "VenueStore": "geo.store.protocol",
+    "conform_register": "geo.store.protocol", "current_actor": "geo.store.protocol",
+    "empty_register": "geo.store.protocol",
+}  # fmt: skip
 
 
-def is_database_url(text: object) -> bool:
-    """Return True when ``text`` names a PostgreSQL server rather than a file."""
-    return isinstance(text, str) and text.startswith(_URL_PREFIXES)
+def __getattr__(name: str) -> Any:
+    """Import the data-stack names of :data:`_LAZY` when first asked for (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'geo.store' has no attribute {name!r}")
+    import importlib
 
-
-def display_location(location: str | os.PathLike[str]) -> str:
-    """Return a store location fit to show: a database URL without its password."""
-    import re
-
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(location))
-
-
-def default_store_path() -> Path:
-    """Return the store used when neither ``--store`` nor ``VENUEMAP_STORE`` names one.
-
-    ``$XDG_DATA_HOME/venuemap/store.gpkg``, i.e. ``~/.local/share/venuemap/store.gpkg``.
-    """
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "venuemap" / "store.gpkg"
-
-
-def resolve_store_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """Return the store file: the argument, else ``$VENUEMAP_STORE``, else the default.
-
-    An empty argument (``--store ''``) is refused rather than silently meaning the default.
-    """
-    if path is not None:
-        if not str(path).strip():
-            raise StoreError(
-                "--store is empty; give a .gpkg file path, or leave --store out to use "
-                f"${STORE_ENV} or the default {default_store_path()}"
-            )
-        return Path(path).expanduser()
-    if os.environ.get(STORE_ENV, "").strip():
-        return Path(os.environ[STORE_ENV]).expanduser()
-    return default_store_path()
-
-
-def store_location(path: str | os.PathLike[str] | None = None) -> str:
-    """Return what :func:`open_store` would open: a database URL or a file path, as text."""
-    if is_database_url(path):
-        return str(path)
-    if path is None and os.environ.get(DATABASE_ENV, "").strip():
-        return os.environ[DATABASE_ENV].strip()
-    return str(resolve_store_path(path))
+    return getattr(importlib.import_module(_LAZY[name]), name)
 
 
 def open_store(path: str | os.PathLike[str] | None = None) -> VenueStore:
@@ -98,20 +70,9 @@ def open_store(path: str | os.PathLike[str] | None = None) -> VenueStore:
         from geo.store.postgis import PostgisStore
 
         return PostgisStore(location)
+    from geo.store.gpkg import GeoPackageStore
+
     resolved = Path(location)
     if resolved.exists() and resolved.is_dir():
         raise StoreError(f"the store path {resolved} is a folder; give a .gpkg file path")
     return GeoPackageStore(resolved)
-
-
-def refuse_store_as_output(out: str | os.PathLike[str], store: str | None = None) -> None:
-    """Raise StoreError when ``out`` is the store file itself (``export --out <store>``)."""
-    location = store_location(store)
-    if is_database_url(location) or not str(out).strip():
-        return
-    same = Path(out).expanduser().resolve() == Path(location).resolve()
-    if same:
-        raise StoreError(
-            f"--out {out} is the store itself; writing there would overwrite your register. "
-            "Choose another output file"
-        )

@@ -25,9 +25,9 @@ from geo.schema import STORAGE_CRS
 from geo.store import backup as backups
 from geo.store import gpkgblob, gpkgsql
 from geo.store.history import Row, VersionedStore, columns_to_frame, dumps, rows_to_frame
+from geo.store.location import STORE_ENV, file_data_version
 from geo.store.protocol import (
     BUSY_TIMEOUT_S,
-    STORE_ENV,
     VENUES_LAYER,
     Change,
     UserRecord,
@@ -164,14 +164,7 @@ class GeoPackageStore(VersionedStore):
 
     def data_version(self) -> str:
         """Return size and time of the file and of its WAL: they change on every commit."""
-        parts = []
-        for path in (self.target, Path(f"{self.target}-wal")):
-            try:
-                info = path.stat()
-                parts.append(f"{info.st_size}-{info.st_mtime_ns}")
-            except OSError:
-                parts.append("none")
-        return "/".join(parts)
+        return file_data_version(self.path)
 
     # ------------------------------------------------------------------ writing
     def _write_user_layer(self, name: str, gdf: gpd.GeoDataFrame, who: str) -> None:

@@ -19,7 +19,8 @@ from geo.errors import StoreError
 from geo.schema import VENUE_COLUMNS, column_type
 from geo.store import gpkgblob
 from geo.store.history import Row
-from geo.store.protocol import STORE_ENV, VENUES_LAYER, VERSION_COLUMN, Change
+from geo.store.location import STORE_ENV
+from geo.store.protocol import VENUES_LAYER, VERSION_COLUMN, Change
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400

@@ -26,7 +26,8 @@ from geo.errors import StoreBusyError, StoreError, VenuemapError
 from geo.schema import STORAGE_CRS, VENUE_COLUMNS, column_type
 from geo.store import backup as backups
 from geo.store.history import Row, VersionedStore, dumps
-from geo.store.protocol import BUSY_TIMEOUT_S, DATABASE_ENV, VENUES_LAYER, Change, UserRecord
+from geo.store.location import DATABASE_ENV
+from geo.store.protocol import BUSY_TIMEOUT_S, VENUES_LAYER, Change, UserRecord
 
 SCHEMA_ENV = "VENUEMAP_DATABASE_SCHEMA"
 _LOCK_KEY = 0x76656E75  # "venu": one advisory lock per database for our writers

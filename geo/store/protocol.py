@@ -23,8 +23,6 @@ from geo.schema import NUMERIC_COLUMNS, STORAGE_CRS, VENUE_COLUMNS
 VENUES_LAYER = "venues"
 #: Layers a user may replace ours with (their official township polygons, surveyed villages).
 USER_REFERENCE_LAYERS = ("townships", "villages")
-STORE_ENV = "VENUEMAP_STORE"
-DATABASE_ENV = "VENUEMAP_DATABASE_URL"
 USER_ENV = "VENUEMAP_USER"
 #: Seconds a writer waits for another writer before giving up with exit 75 (EX_TEMPFAIL).
 BUSY_TIMEOUT_S = float(os.environ.get("VENUEMAP_BUSY_TIMEOUT_S", "60"))

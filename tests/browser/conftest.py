@@ -84,12 +84,18 @@ def venue_count(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 
 
 @contextlib.contextmanager
-def streamlit_server(store: Path, log: Path) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free port with ``store``; yield its base URL; stop it."""
+def streamlit_server(store: Path, log: Path, launcher: bool = False) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free port with ``store``; yield its base URL; stop it.
+
+    ``launcher``: start it as ``scripts/run`` does (``python -m venuemap.dashboard``, with the
+    start-up warm-up). Saved first maps (``ui.first_view``) go to a folder beside ``log``.
+    """
     _ensure_assets()
     port = _free_port()
-    env = {**os.environ, "VENUEMAP_STORE": str(store), "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    env = {**os.environ, "VENUEMAP_STORE": str(store), "PYTHONPATH": str(ROOT),
+           "VENUEMAP_CACHE_DIR": str(log.parent / "first-view")}  # fmt: skip
+    head = ["-m", "venuemap.dashboard"] if launcher else ["-m", "streamlit", "run", "app.py"]
+    command = [sys.executable, *head, "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false"]  # fmt: skip
     with log.open("w") as out:

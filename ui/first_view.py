@@ -1,0 +1,218 @@
+"""A new server's first map, kept on disk, so its first visitor sees it before the data stack loads.
+
+Started afresh, the server needs about two seconds of one core before it can draw the Map:
+importing geopandas, folium and scipy, reading the store, computing coverage, building the
+map. Yet the first view of a session (no filter, the default standard and layers) depends only
+on the code, the data and a few settings, so the map built for it is saved here
+(:func:`save`, by the start-up warm-up, :mod:`venuemap.dashboard`) and a later server, while
+it is still warming up, shows that saved map first (:func:`claim`), then draws the filters and
+the sidebar as usual. The page then compares the view it built with the saved one and
+replaces the map if they differ (:func:`is_current`), so what stays on screen is always what
+the page computes.
+
+The saved map is used only when every input it was built from is unchanged, all checked
+without the data stack: the same code and data files (sizes and times, :func:`fingerprint`),
+the same store file and version (a ``stat``), language, base URL, region and basemap token. It
+is never used for a PostGIS store or a store with accounts (nobody is signed in on a first
+run, so nothing may be shown before the login form). This module imports only the standard
+library, Streamlit and :mod:`geo.store.location`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+import streamlit as st
+
+from geo.store.location import file_data_version, file_has_users, is_database_url
+from ui.session import tianditu_token
+
+#: Where saved first views go (default ``$XDG_CACHE_HOME/venuemap/first-view``).
+CACHE_ENV = "VENUEMAP_CACHE_DIR"
+#: The language of a new session's first view (the one the warm-up builds and saves).
+DEFAULT_LANG = "zh"
+#: Saved views kept (one per store, language and setting combination; each < 1 MB).
+KEEP = 8
+#: Environment read by the map besides the basemap token: the region override.
+_ENV_INPUTS = ("VENUEMAP_REGION",)
+#: What the map is built from besides the store: code, data, settings (below the repository).
+_SOURCES = ("app.py", "pages", "ui", "geo", "analysis", "venuemap", "data", ".streamlit")
+_SOURCE_SUFFIXES = {".py", ".toml", ".json", ".geojson", ".gpkg", ".csv", ".parquet", ".txt"}
+#: Installed packages whose output is in the map document.
+_PACKAGES = ("streamlit", "folium", "branca", "geopandas", "shapely", "pyproj", "h3")
+#: Session key: this session's first run of the Map has happened.
+_SEEN_KEY = "_first_view_seen"
+#: Session key: the saved view shown in the current run (a :class:`FirstView`).
+_SHOWN_KEY = "_first_view_shown"
+
+_ROOT = Path(__file__).resolve().parent.parent
+_LOGGER = logging.getLogger("venuemap.first_view")
+#: Set once the server can build maps quickly (warm-up done, or a page built one itself).
+_warm = threading.Event()
+#: Set once a saved view has been sent (the warm-up waits for it, so as not to slow it down).
+early_sent = threading.Event()
+
+
+@dataclass(frozen=True)
+class FirstView:
+    """A saved map: the key of its inputs, the page title, the spec it was built for, the HTML."""
+
+    key: str
+    title: str
+    spec: str
+    html: str
+
+
+def cache_dir() -> Path:
+    """Return the folder of saved first views (``$VENUEMAP_CACHE_DIR`` or the user's cache)."""
+    if os.environ.get(CACHE_ENV, "").strip():
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "venuemap" / "first-view"
+
+
+@functools.cache
+def fingerprint() -> str:
+    """Return a digest of the code, data and package versions the map is built from.
+
+    Sizes and modification times of the repository's source and data files (an edit, a
+    checkout or a new data file changes it) and the versions of the packages that write the
+    map. Computed once per process: the server does not reload code (fileWatcherType none).
+    """
+    digest = hashlib.sha256()
+    for top in _SOURCES:
+        path = _ROOT / top
+        files = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
+        for file in files:
+            if file.suffix in _SOURCE_SUFFIXES and "__pycache__" not in file.parts:
+                info = file.stat()
+                digest.update(f"{file.relative_to(_ROOT)}:{info.st_size}:{info.st_mtime_ns};".encode())
+    for package in _PACKAGES:
+        try:
+            digest.update(f"{package}={metadata.version(package)};".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package}=none;".encode())
+    return digest.hexdigest()
+
+
+def file_store_version(path: str) -> str:
+    """Return a store file's data version as :func:`ui.loaders.store_status` reports it."""
+    return file_data_version(path) if Path(path).exists() else "none"
+
+
+def view_key(path: str, version: str, lang: str, base_url_path: str) -> str:
+    """Return the key of a first view: a digest of everything its map is built from."""
+    env = [os.environ.get(name, "") for name in _ENV_INPUTS]
+    parts = [fingerprint(), path, version, lang, base_url_path, tianditu_token() or "", *env]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def save(key: str, title: str, spec: str, html: str) -> None:
+    """Save a first view (atomically; the oldest beyond :data:`KEEP` are removed).
+
+    Saving is an optimisation: a folder that cannot be written is logged and ignored.
+    """
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(asdict(FirstView(key, title, spec, html)), ensure_ascii=False)
+        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False,
+                                         encoding="utf-8") as handle:  # fmt: skip
+            handle.write(text)
+        os.replace(handle.name, folder / f"{key}.json")
+        saved = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in saved[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        _LOGGER.debug("could not save the first view in %s", folder, exc_info=True)
+
+
+def load(key: str) -> FirstView | None:
+    """Return the first view saved under ``key``, or None (none saved, unreadable, other key)."""
+    try:
+        data = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+        view = FirstView(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    return view if view.key == key else None
+
+
+def save_default(path: str, version: str, spec_text: str, title: str, html: str) -> None:
+    """Save the map of a new session's first view (the warm-up calls it once it is built).
+
+    Nothing is saved for a PostGIS store or a store with accounts: :func:`claim` would never
+    show it, and the map's data need not sit in a cache file.
+    """
+    if is_database_url(path) or file_has_users(path) is not False:
+        return
+    base = st.get_option("server.baseUrlPath") or ""
+    save(view_key(path, version, DEFAULT_LANG, base), title, spec_text, html)
+
+
+def saved_default(store: str) -> bool:
+    """Return True when a first view is saved for ``store`` as it is now (default language)."""
+    if is_database_url(store):
+        return False
+    base = st.get_option("server.baseUrlPath") or ""
+    key = view_key(store, file_store_version(store), DEFAULT_LANG, base)
+    return (cache_dir() / f"{key}.json").exists()
+
+
+def claim(lang: str, store: str) -> FirstView | None:
+    """Return a saved first view this run may show, or None to take the ordinary path.
+
+    Only on a session's first run, while the server is still warming up, for a GeoPackage
+    (or not yet created) store without accounts, and only when a view was saved for exactly
+    the current inputs. Whether the run is the Map's is known later: :func:`use`.
+    """
+    st.session_state.pop(_SHOWN_KEY, None)
+    if st.session_state.get(_SEEN_KEY) or _warm.is_set():
+        return None
+    st.session_state[_SEEN_KEY] = True
+    if is_database_url(store) or file_has_users(store) is not False:
+        return None
+    base = st.get_option("server.baseUrlPath") or ""
+    return load(view_key(store, file_store_version(store), lang, base))
+
+
+def use(view: FirstView, page_path: str) -> bool:
+    """Keep ``view`` for this run's page if it is the Map (:func:`shown`); return whether."""
+    if page_path != "map":
+        return False
+    st.session_state[_SHOWN_KEY] = view
+    return True
+
+
+def shown() -> FirstView | None:
+    """Return the saved view :func:`claim` chose for this run (None on the ordinary path)."""
+    return st.session_state.get(_SHOWN_KEY)
+
+
+def show(box: st.delta_generator.DeltaGenerator, html: str, height_px: int) -> None:
+    """Embed a map document in ``box`` (a plain ``st.iframe`` with the map as ``srcdoc``)."""
+    box.iframe(html, height=height_px)
+
+
+def mark_sent() -> None:
+    """Note that a saved view went out (the warm-up may start competing for the CPU now)."""
+    early_sent.set()
+
+
+def mark_warm() -> None:
+    """Note that the server builds maps itself now: no saved view is needed any more."""
+    _warm.set()
+
+
+def is_current(spec: str) -> bool:
+    """Return True when this run showed a saved view built for exactly ``spec``."""
+    view = shown()
+    return view is not None and view.spec == spec
