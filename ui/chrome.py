@@ -20,7 +20,7 @@ import shapely
 import streamlit as st
 
 from ui import assets, loaders
-from ui.i18n import LANGS, t
+from ui.i18n import LANGS, md_escape, t
 from ui.narrow import close_sidebar_after_navigation
 from ui.session import init_lang
 from ui.widget_text import translate_widgets
@@ -102,7 +102,8 @@ def render_sidebar(lang: str) -> None:
 
 def _store_block(status: loaders.StoreStatus, lang: str) -> None:
     st.caption(t("chrome.store", lang))
-    st.code(status.shown, language=None, wrap_lines=True)
+    # a caption, not st.code: that would make every page load a 1.5 MB syntax highlighter
+    st.caption(md_escape(status.shown))
     if not status.exists:
         st.caption(t("chrome.store_missing", lang))
     notes = illustrative_notes(status, lang)

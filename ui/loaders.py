@@ -183,6 +183,29 @@ def reference_layer(name: str) -> gpd.GeoDataFrame:
     return _region_layer(name, region())
 
 
+def area_names(lang: str) -> tuple[dict[str, str], tuple[tuple[str, str, str], ...]]:
+    """Return the area filters' choices: county code -> name, (township, name, county) rows.
+
+    Names in ``lang``, of the active region. Plain values, cached per region and language:
+    a page run that only needs the names does not unpickle two GeoDataFrames
+    (``st.cache_data`` returns a copy on every call).
+    """
+    return _area_names(region(), lang)
+
+
+@st.cache_data(max_entries=16, ttl=None, show_spinner=False)
+def _area_names(
+    active: Region, lang: str
+) -> tuple[dict[str, str], tuple[tuple[str, str, str], ...]]:
+    counties = _region_layer("counties", active)
+    townships = _region_layer("townships", active)
+    name_col = "name" if lang == "zh" else "name_en"
+    county_names = dict(zip(counties["county_code"], counties[name_col], strict=True))
+    towns = tuple(zip(townships["township_code"], townships["name"], townships["county_code"],
+                      strict=True))  # fmt: skip
+    return county_names, towns
+
+
 @st.cache_data(max_entries=4 * len(boundaries.LAYER_NAMES), ttl=None, show_spinner=False)
 def _region_layer(name: str, active: Region) -> gpd.GeoDataFrame:
     """Return layer ``name`` of region ``active`` (villages: stand-in demand when it has none)."""

@@ -60,16 +60,11 @@ def _multiselect(
 
 def _area_filters(lang: str) -> tuple[list[str], list[str], str]:
     """Draw the county, township and search filters; return (counties, townships, query)."""
-    counties = loaders.reference_layer("counties")
-    townships = loaders.reference_layer("townships")
-    name_col = "name" if lang == "zh" else "name_en"
-    county_names = dict(zip(counties["county_code"], counties[name_col], strict=True))
+    county_names, townships = loaders.area_names(lang)
     cols = st.columns(3)
     chosen_counties = _multiselect(cols[0], "county", lang, list(county_names), county_names.get)
-    towns = townships
-    if chosen_counties:
-        towns = townships[townships["county_code"].isin(chosen_counties)]
-    town_names = dict(zip(towns["township_code"], towns["name"], strict=True))
+    town_names = {code: name for code, name, county in townships
+                  if not chosen_counties or county in chosen_counties}  # fmt: skip
     town_key = _key("township", lang, [])
     # townships of a county no longer chosen would make the widget fail: drop them first
     st.session_state[town_key] = [c for c in st.session_state[town_key] if c in town_names]

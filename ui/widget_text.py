@@ -13,6 +13,7 @@ dataframe cells are drawn on a canvas, out of reach of this script).
 
 from __future__ import annotations
 
+import functools
 import json
 
 import streamlit as st
@@ -144,6 +145,7 @@ _SCRIPT = """
 """
 
 
+@functools.cache
 def widget_script(lang: str) -> str:
     """Return the ``<script>`` that translates Streamlit's widget texts into ``lang``."""
     values = {
