@@ -143,3 +143,25 @@ def test_the_maps_first_lines_import_no_data_stack() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, check=True)  # fmt: skip
     assert done.stdout.strip() == ""
+
+
+def test_an_edited_source_or_data_file_changes_the_fingerprint(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "data").mkdir()
+    source, data = tmp_path / "ui" / "x.py", tmp_path / "data" / "villages.csv"
+    source.write_text("A = 1\n", encoding="utf-8")
+    data.write_text("code\n1\n", encoding="utf-8")
+    monkeypatch.setattr(first_view, "_ROOT", tmp_path)
+
+    def fingerprint() -> str:
+        first_view.fingerprint.cache_clear()
+        return first_view.fingerprint()
+
+    before = fingerprint()
+    assert fingerprint() == before, "the same files give the same fingerprint"
+    source.write_text("A = 22\n", encoding="utf-8")
+    after_source = fingerprint()
+    data.write_text("code\n1\n2\n", encoding="utf-8")
+    after_data = fingerprint()
+    assert len({before, after_source, after_data}) == 3
+    first_view.fingerprint.cache_clear()
