@@ -12,18 +12,21 @@ import datetime as dt
 import os
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import shapely
 
 from geo.boundaries import normalise_codes
 from geo.errors import StoreBusyError, StoreError, VenuemapError
 from geo.schema import STORAGE_CRS
 from geo.store import backup as backups
 from geo.store import gpkgblob, gpkgsql
+from geo.store.changerows import encode_sides
 from geo.store.history import Row, VersionedStore, columns_to_frame, dumps, rows_to_frame
 from geo.store.protocol import (
     BUSY_TIMEOUT_S,
@@ -271,33 +274,61 @@ class _GpkgTransaction:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.geometry_column = gpkgsql.ensure_venues_table(conn, _SRS_ID)
+        # rows inserted and their bounds, while nothing was updated: the layer's extent
+        # then grows by those bounds instead of a scan of the table (see touch_contents)
+        self._inserted: tuple[int, tuple[float, float, float, float] | None] | None = (0, None)
 
     def rows(self, ids: Iterable[str] | None) -> dict[str, Row]:
         found = gpkgsql.select_venues(self.conn, None if ids is None else list(ids), True)
         return {row["id"]: row for row in found}
 
-    def insert(self, rows: list[Row]) -> None:
-        gpkgsql.insert_venues(self.conn, rows, self.geometry_column, _SRS_ID)
+    def insert(self, columns: dict[str, list[Any]]) -> None:
+        gpkgsql.insert_venues(self.conn, columns, self.geometry_column, _SRS_ID)
+        if self._inserted is not None:
+            count, bounds = self._inserted
+            self._inserted = count + len(columns["id"]), _union(bounds, columns["geometry"])
 
     def update(self, rows: list[Row]) -> None:
         gpkgsql.update_venues(self.conn, rows, self.geometry_column, _SRS_ID)
+        if rows:
+            self._inserted = None
 
     def record(
-        self, who: str, kind: str, before: dict, after: dict, undoes: int | None, **info: Any
-    ) -> Change:
+        self, who: str, kind: str, before: Mapping, after: Mapping, undoes: int | None,
+        **info: Any,
+    ) -> Change:  # fmt: skip
+        """Append one row to ``changes``; return it as recorded (not read back and parsed)."""
         ids = sorted(set(before) | set(after))
+        layout, before_json, after_json = encode_sides(before, after)
+        when = _now()
         cursor = self.conn.execute(
             'INSERT INTO changes (who, changed_at, kind, venue_ids, "before", "after", undoes, '
-            "info) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (who, _now(), kind, dumps(ids), dumps(before), dumps(after), undoes,
-             dumps(info) if info else None),
+            "info, layout) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (who, when, kind, dumps(ids), before_json, after_json, undoes,
+             dumps(info) if info else None, layout),
         )  # fmt: skip
+        del before_json, after_json  # a 500,000-venue change: ~100 MB each
         if ids:
-            gpkgsql.touch_contents(self.conn, VENUES_LAYER, self.geometry_column)
-        return self.change(int(cursor.lastrowid))
+            gpkgsql.touch_contents(self.conn, VENUES_LAYER, self.geometry_column,
+                                   inserted=self._inserted)  # fmt: skip
+        return Change(int(cursor.lastrowid), who, when, kind, tuple(ids), before, after, undoes)
 
     def change(self, change_id: int) -> Change | None:
         return gpkgsql.select_change(self.conn, change_id)
+
+
+def _union(
+    bounds: tuple[float, float, float, float] | None, geometries: list[Any]
+) -> tuple[float, float, float, float] | None:
+    """Return ``bounds`` grown to cover ``geometries`` (None: nothing with coordinates yet)."""
+    found = shapely.total_bounds(np.asarray(geometries, dtype=object)) if geometries else None
+    if found is None or np.isnan(found).any():
+        return bounds
+    min_x, min_y, max_x, max_y = map(float, found)
+    if bounds is not None:
+        min_x, min_y = min(min_x, bounds[0]), min(min_y, bounds[1])
+        max_x, max_y = max(max_x, bounds[2]), max(max_y, bounds[3])
+    return min_x, min_y, max_x, max_y
 
 
 def _check_writable(path: Path, target: Path) -> None:
