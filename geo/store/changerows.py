@@ -72,7 +72,10 @@ class ChangeRows(Mapping[str, Row | None]):
     def from_json(cls, value: str | dict[str, Any]) -> ChangeRows:
         """Return the rows a :meth:`to_json` text (or its parsed object) describes."""
         data = json.loads(value) if isinstance(value, str) else value
-        return cls(data["ids"], data.get("columns"), data.get("absent") or ())
+        columns = data.get("columns")
+        if columns is not None:  # in ROW_FIELDS order again (PostgreSQL's jsonb sorts keys)
+            columns = {f: columns[f] for f in (*ROW_FIELDS, *columns) if f in columns}
+        return cls(data["ids"], columns, data.get("absent") or ())
 
     def to_json(self) -> str:
         """Return the compact JSON stored in ``changes.before`` / ``changes.after``."""

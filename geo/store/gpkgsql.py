@@ -390,18 +390,24 @@ def update_venues(conn: sqlite3.Connection, rows: list[Row], geometry: str, srs_
 
 
 # ----------------------------------------------------------------------------- changes
-_CHANGE_SELECT = (
-    'SELECT id, who, changed_at, kind, venue_ids, "before", "after", undoes, layout FROM changes'
-)
+def _change_select(conn: sqlite3.Connection) -> str:
+    """Return the SELECT of changes; ``layout`` is NULL in a store not migrated to 2 yet.
+
+    Readers never migrate a store: an older store is read as it is.
+    """
+    layout = "layout" if "layout" in _columns(conn, "changes") else "NULL AS layout"
+    fields = f'id, who, changed_at, kind, venue_ids, "before", "after", undoes, {layout}'
+    return f"SELECT {fields} FROM changes"
 
 
 def select_changes(conn: sqlite3.Connection, venue_id: str | None) -> list[Change]:
     """Return the changes, newest first; only those touching ``venue_id`` when given."""
+    select = _change_select(conn)
     if venue_id is None:
-        rows = conn.execute(f"{_CHANGE_SELECT} ORDER BY id DESC").fetchall()
+        rows = conn.execute(f"{select} ORDER BY id DESC").fetchall()
     else:
         rows = conn.execute(
-            f"{_CHANGE_SELECT} WHERE EXISTS (SELECT 1 FROM json_each(changes.venue_ids) "
+            f"{select} WHERE EXISTS (SELECT 1 FROM json_each(changes.venue_ids) "
             "WHERE json_each.value = ?) ORDER BY id DESC",
             (str(venue_id),),
         ).fetchall()
@@ -410,7 +416,7 @@ def select_changes(conn: sqlite3.Connection, venue_id: str | None) -> list[Chang
 
 def select_change(conn: sqlite3.Connection, change_id: int) -> Change | None:
     """Return change ``change_id``, or None."""
-    row = conn.execute(f"{_CHANGE_SELECT} WHERE id = ?", (int(change_id),)).fetchone()
+    row = conn.execute(f"{_change_select(conn)} WHERE id = ?", (int(change_id),)).fetchone()
     return None if row is None else Change.from_row(row)
 
 

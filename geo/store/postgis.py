@@ -106,6 +106,7 @@ class PostgisStore(VersionedStore):
             raise StoreError(f"invalid schema name {self.schema!r} in {SCHEMA_ENV}")
         self._ready = False
         self._schema_seen = False
+        self._has_layout = False  # changes.layout (migration 2) seen
 
     @property
     def _backup_name(self) -> str:
@@ -188,7 +189,7 @@ class PostgisStore(VersionedStore):
                 "INSERT INTO schema_migrations (version, description) VALUES (%s, %s)",
                 (version, description),
             )
-        self._ready = True
+        self._ready = self._has_layout = True
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Run a read query; an absent schema reads as empty.
@@ -225,13 +226,22 @@ class PostgisStore(VersionedStore):
         where = "" if include_retired else " WHERE NOT retired"
         return iter(_venue_rows(self._query(f"{_VENUE_SELECT}{where} ORDER BY fid")))
 
+    def _changes_from(self, sql: str) -> str:
+        """Return ``sql`` reading ``changes.layout`` as NULL until migration 2 has run.
+
+        Readers (and the backup before a write) never migrate: an older schema reads as is.
+        """
+        if not self._has_layout:
+            self._has_layout = bool(self._query("SELECT 1 FROM schema_migrations WHERE "
+                                                "version = 2"))  # fmt: skip
+        return sql.format(layout="layout" if self._has_layout else "NULL AS layout")
+
     def _read_changes(self, venue_id: str | None) -> list[Change]:
+        select = self._changes_from(_CHANGE_SELECT)
         if venue_id is None:
-            rows = self._query(f"{_CHANGE_SELECT} ORDER BY id DESC")
+            rows = self._query(f"{select} ORDER BY id DESC")
         else:
-            rows = self._query(
-                f"{_CHANGE_SELECT} WHERE venue_ids ? %s ORDER BY id DESC", (str(venue_id),)
-            )
+            rows = self._query(f"{select} WHERE venue_ids ? %s ORDER BY id DESC", (str(venue_id),))
         return [_change(row) for row in rows]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
@@ -276,7 +286,7 @@ class PostgisStore(VersionedStore):
         target = Path(dest) if dest else backups.new_backup_path(self._backup_name, ".json")
         dump: dict[str, Any] = {"format": "venuemap-postgis-dump", "version": 1}
         for table in _DUMP_TABLES:
-            dump[table] = _dump_rows(self._query(_DUMP_SELECT[table]))
+            dump[table] = _dump_rows(self._query(self._changes_from(_DUMP_SELECT[table])))
         partial = target.with_name(f".{target.name}.partial")
         partial.write_text(json.dumps(dump, ensure_ascii=False, default=_iso), encoding="utf-8")
         os.replace(partial, target)
@@ -334,13 +344,14 @@ class PostgisStore(VersionedStore):
 
 _COLUMNS = ", ".join(VENUE_COLUMNS)
 _VENUE_SELECT = f"SELECT {_COLUMNS}, version, retired, extra, ST_AsBinary(geom) FROM venues"
-_CHANGE_FIELDS = 'id, who, changed_at, kind, venue_ids, "before", "after", undoes, layout'
+_CHANGE_FIELDS = 'id, who, changed_at, kind, venue_ids, "before", "after", undoes, {layout}'
+#: ``{layout}``: ``layout``, or NULL before migration 2 (see PostgisStore._changes_from)
 _CHANGE_SELECT = f"SELECT {_CHANGE_FIELDS} FROM changes"
 _DUMP_SELECT = {
     "venues": f"SELECT {_COLUMNS}, version, retired, extra, ST_AsText(geom) AS geom FROM venues "
     "ORDER BY fid",
     "changes": 'SELECT id, who, changed_at, kind, venue_ids, "before", "after", undoes, info, '
-    "layout FROM changes ORDER BY id",
+    "{layout} FROM changes ORDER BY id",
     "users": "SELECT name, role, password_hash, created_at, updated_at FROM users ORDER BY name",
     "user_layers": "SELECT name, row_no, properties, ST_AsText(geom) AS geom FROM user_layers "
     "ORDER BY name, row_no",
@@ -467,6 +478,7 @@ class _PgTransaction:
         return Change(int(ident), who, _iso(when), kind, tuple(ids), before, after, undoes)
 
     def change(self, change_id: int) -> Change | None:
-        self.cur.execute(f"{_CHANGE_SELECT} WHERE id = %s", (int(change_id),))
+        select = _CHANGE_SELECT.format(layout="layout")  # migrated: inside a write
+        self.cur.execute(f"{select} WHERE id = %s", (int(change_id),))
         row = self.cur.fetchone()
         return None if row is None else _change(row)
