@@ -71,7 +71,7 @@ class ChangeRows(Mapping[str, Row | None]):
     @classmethod
     def from_json(cls, value: str | dict[str, Any]) -> ChangeRows:
         """Return the rows a :meth:`to_json` text (or its parsed object) describes."""
-        data = json.loads(value) if isinstance(value, str) else value
+        data = json.loads(value) if isinstance(value, str | bytes) else value
         columns = data.get("columns")
         if columns is not None:  # in ROW_FIELDS order again (PostgreSQL's jsonb sorts keys)
             columns = {f: columns[f] for f in (*ROW_FIELDS, *columns) if f in columns}
@@ -79,12 +79,25 @@ class ChangeRows(Mapping[str, Row | None]):
 
     def to_json(self) -> str:
         """Return the compact JSON stored in ``changes.before`` / ``changes.after``."""
-        data: dict[str, Any] = {"ids": self.ids}
+        return b"".join(self.json_parts()).decode("utf-8")
+
+    def json_parts(self) -> list[bytes]:
+        """Return :meth:`to_json` as UTF-8 pieces, one per field, to write one after another.
+
+        Joined, a 500,000-venue side is ~120 MB; as one Python text (two bytes a character
+        once it holds Chinese) plus its UTF-8 copy for SQLite it cost ~450 MB at the peak.
+        """
+        parts = [b'{"ids":', _dumps(self.ids).encode()]
         if self._columns is not None:
-            data["columns"] = self._columns
+            parts.append(b',"columns":{')
+            for position, (field, values) in enumerate(self._columns.items()):
+                parts.append(b"," if position else b"")
+                parts.append(_dumps(field).encode() + b":" + _dumps(values).encode())
+            parts.append(b"}")
             if self._absent:
-                data["absent"] = sorted(self._absent)
-        return _dumps(data)
+                parts.append(b',"absent":' + _dumps(sorted(self._absent)).encode())
+        parts.append(b"}")
+        return parts
 
     # ------------------------------------------------------------------ reading
     def column(self, field: str) -> list[Any]:
@@ -138,7 +151,7 @@ def _dumps(value: Any) -> str:
 
 
 def decode_side(layout: str | None, value: Any) -> Mapping[str, Any]:
-    """Return a stored before/after (JSON text or parsed) in either layout as a mapping."""
+    """Return a stored before/after (JSON text, UTF-8 bytes or parsed) as a mapping."""
     if layout == COLUMNS_LAYOUT:
         return ChangeRows.from_json(value)
     if isinstance(value, str):

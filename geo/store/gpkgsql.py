@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ import pandas as pd
 from geo.errors import StoreError
 from geo.schema import VENUE_COLUMNS, column_type
 from geo.store import gpkgblob
-from geo.store.history import Row
+from geo.store.changerows import COLUMNS_LAYOUT, ChangeRows
+from geo.store.history import Row, dumps
 from geo.store.protocol import STORE_ENV, VENUES_LAYER, VERSION_COLUMN, Change
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
@@ -398,6 +400,35 @@ def _change_select(conn: sqlite3.Connection) -> str:
     layout = "layout" if "layout" in _columns(conn, "changes") else "NULL AS layout"
     fields = f'id, who, changed_at, kind, venue_ids, "before", "after", undoes, {layout}'
     return f"SELECT {fields} FROM changes"
+
+
+def insert_change(
+    conn: sqlite3.Connection, fields: dict[str, Any], before: Mapping, after: Mapping
+) -> int:
+    """Append one row to ``changes`` (``fields``: its plain columns); return its id.
+
+    Column-wise sides (:class:`ChangeRows`) are streamed into the row as UTF-8 BLOBs with
+    SQLite's incremental BLOB I/O, one field at a time, so a 500,000-venue change never
+    exists as one Python text beside its SQLite copy; other sides are written as JSON text.
+    """
+    names = [*fields, "layout", "before", "after"]
+    if isinstance(before, ChangeRows) and isinstance(after, ChangeRows):
+        sides = {"before": before.json_parts(), "after": after.json_parts()}
+        values = [*fields.values(), COLUMNS_LAYOUT, *(sum(map(len, p)) for p in sides.values())]
+        marks = ", ".join(["?"] * (len(fields) + 1) + ["zeroblob(?)"] * 2)
+    else:
+        sides = {}
+        values = [*fields.values(), None, *(dumps(dict(side)) for side in (before, after))]
+        marks = ", ".join("?" * len(names))
+    cursor = conn.execute(
+        f"INSERT INTO changes ({', '.join(map(_quote, names))}) VALUES ({marks})", values
+    )
+    change_id = int(cursor.lastrowid)
+    for column, parts in sides.items():
+        with conn.blobopen("changes", column, change_id) as blob:
+            for part in parts:
+                blob.write(part)
+    return change_id
 
 
 def select_changes(conn: sqlite3.Connection, venue_id: str | None) -> list[Change]:

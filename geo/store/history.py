@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from geo.boundaries import as_objects
+from geo.bulk import cyclic_gc_paused
 from geo.errors import ConflictError, StoreError
 from geo.schema import STORAGE_CRS, VENUE_COLUMNS, column_type
 from geo.store.changerows import ROW_FIELDS, ChangeRows
@@ -276,6 +277,7 @@ class VersionedStore:
                 "nothing to change (import venues first)"
             )
 
+    @cyclic_gc_paused()
     def venues(self, *, include_retired: bool = False) -> gpd.GeoDataFrame:
         """Return the venues (register columns + ``version``); retired ones only on request."""
         return rows_to_frame(self._read_rows(include_retired))
@@ -284,6 +286,7 @@ class VersionedStore:
         """Return the recorded changes, newest first (only those touching ``venue_id``)."""
         return self._read_changes(venue_id)
 
+    @cyclic_gc_paused()
     def add_venues(
         self, gdf: gpd.GeoDataFrame, *, who: str | None = None, kind: str = "import"
     ) -> Change | None:
@@ -315,6 +318,7 @@ class VersionedStore:
             targets = {row["id"]: row for row in columns_to_rows(columns)}
             return apply_targets(tx, targets, who=current_actor(who), kind=kind)
 
+    @cyclic_gc_paused()
     def replace_venues(
         self,
         gdf: gpd.GeoDataFrame,
@@ -398,6 +402,7 @@ class VersionedStore:
                 tx, targets, who=current_actor(who), kind="retire", expect=expect_versions
             )
 
+    @cyclic_gc_paused()
     def undo(self, change_id: int, *, who: str | None = None) -> Change:
         """Revert change ``change_id`` (recorded as a change of kind ``undo``).
 
