@@ -133,6 +133,13 @@ def _with_wkt(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
     return {**columns, "geometry": wkt}
 
 
+def touched_ids(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Return the sorted ids of the venues a change touched (``changes.venue_ids``)."""
+    if isinstance(before, ChangeRows) and isinstance(after, ChangeRows) and before.ids == after.ids:
+        return sorted(after.ids)  # no set of 500,000 ids twice over
+    return sorted(set(before) | set(after))
+
+
 def encode_sides(
     before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> tuple[str | None, str, str]:

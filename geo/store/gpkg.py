@@ -27,6 +27,7 @@ from geo.errors import StoreBusyError, StoreError, VenuemapError
 from geo.schema import STORAGE_CRS
 from geo.store import backup as backups
 from geo.store import gpkgblob, gpkgsql
+from geo.store.changerows import touched_ids
 from geo.store.history import Row, VersionedStore, columns_to_frame, dumps, rows_to_frame
 from geo.store.protocol import (
     BUSY_TIMEOUT_S,
@@ -299,7 +300,7 @@ class _GpkgTransaction:
         **info: Any,
     ) -> Change:  # fmt: skip
         """Append one row to ``changes``; return it as recorded (not read back and parsed)."""
-        ids = sorted(set(before) | set(after))
+        ids = touched_ids(before, after)
         when = _now()
         fields = {"who": who, "changed_at": when, "kind": kind, "venue_ids": dumps(ids),
                   "undoes": undoes, "info": dumps(info) if info else None}  # fmt: skip

@@ -109,13 +109,21 @@ def frame_to_rows(gdf: gpd.GeoDataFrame) -> list[Row]:
 
 
 def _clean_column(column: str, values: list[Any]) -> list[Any]:
-    """Return :func:`_clean` of each value of one column (a column of only text is kept as is).
+    """Return :func:`_clean` of each value of one column, without a call per value if it can.
 
     :func:`_clean` returns a ``str`` unchanged, so an all-text column (names, codes: most of a
-    500,000-venue register) needs no call per value.
+    500,000-venue register) is kept as is; so is a text column of texts and None. Numbers
+    read by pandas (``Int64`` gives int and NA, floats NaN for missing) are mapped inline to
+    what :func:`_clean` gives; any other mix goes value by value.
     """
-    if set(map(type, values)) <= {str}:
+    kinds = set(map(type, values))
+    kind = "integer" if column == VERSION_COLUMN else column_type(column)
+    if kinds <= {str} or (kind == "text" and kinds <= {str, type(None)}):
         return list(values)
+    if kind == "integer" and kinds <= {int, type(pd.NA), type(None)}:
+        return [None if v is None or v is pd.NA else int(float(v)) for v in values]
+    if kind == "real" and kinds <= {float, type(None)}:
+        return [None if v is None or math.isnan(v) else v for v in values]
     return [_clean(column, value) for value in values]
 
 

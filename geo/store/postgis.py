@@ -26,7 +26,7 @@ from geo.boundaries import normalise_codes
 from geo.errors import StoreBusyError, StoreError, VenuemapError
 from geo.schema import STORAGE_CRS, VENUE_COLUMNS, column_type
 from geo.store import backup as backups
-from geo.store.changerows import encode_sides
+from geo.store.changerows import encode_sides, touched_ids
 from geo.store.history import Row, VersionedStore, dumps
 from geo.store.protocol import BUSY_TIMEOUT_S, DATABASE_ENV, VENUES_LAYER, Change, UserRecord
 
@@ -466,7 +466,7 @@ class _PgTransaction:
         **info: Any,
     ) -> Change:  # fmt: skip
         """Append one row to ``changes``; return it as recorded (not read back and parsed)."""
-        ids = sorted(set(before) | set(after))
+        ids = touched_ids(before, after)
         layout, before_json, after_json = encode_sides(before, after)
         self.cur.execute(
             'INSERT INTO changes (who, kind, venue_ids, "before", "after", undoes, info, layout) '
