@@ -386,9 +386,11 @@ def insert_venues(
 def update_venues(conn: sqlite3.Connection, rows: list[Row], geometry: str, srs_id: int) -> None:
     """Overwrite venue rows matched by id (other columns of a foreign table are kept)."""
     assignments = ", ".join(f"{_quote(n)} = ?" for n in (geometry, *_RECORD_NAMES))
-    for row in rows:
-        values = [gpkgblob.encode(row.get("geometry"), srs_id), *_record_values(row)]
-        conn.execute(f"UPDATE {VENUES_LAYER} SET {assignments} WHERE id = ?", [*values, row["id"]])
+    conn.executemany(
+        f"UPDATE {VENUES_LAYER} SET {assignments} WHERE id = ?",
+        ([gpkgblob.encode(row.get("geometry"), srs_id), *_record_values(row), row["id"]]
+         for row in rows),
+    )  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- changes
