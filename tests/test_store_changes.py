@@ -53,6 +53,20 @@ def test_a_bulk_import_records_each_venue_at_version_1_column_wise(store_locatio
     assert json.loads(json.dumps(listed))["after"][demo["id"].iloc[2]] == third
 
 
+def test_an_import_of_new_venues_takes_the_column_wise_path(store_location, demo, monkeypatch):
+    from geo.store import history
+
+    def row_wise(*args, **kwargs):
+        raise AssertionError("an import of new venues went row by row")
+
+    monkeypatch.setattr(history, "apply_targets", row_wise)
+    monkeypatch.setattr(history, "columns_to_rows", row_wise)
+    store = open_store(store_location)
+    store.add_venues(demo.head(5))
+    store.add_venues(demo.iloc[5:9])  # new ids beside stored ones
+    assert ids(store.venues()) == ids(demo.head(9))
+
+
 def test_undoing_one_bulk_import_retires_exactly_its_venues(store_location, demo):
     store = open_store(store_location)
     first = store.add_venues(demo.head(4))
