@@ -36,6 +36,7 @@ import pandas as pd
 
 from geo import crs as crs_mod
 from geo.boundaries import as_objects
+from geo.bulk import cyclic_gc_paused
 from geo.errors import InputError
 from geo.importer.activities import import_activities
 from geo.importer.coordinates import (
@@ -186,6 +187,7 @@ def import_venues(
     return check_rows(table, columns, raw, choice, index, existing, warnings)
 
 
+@cyclic_gc_paused()
 def import_layer(
     path: str | Path,
     layer: str,

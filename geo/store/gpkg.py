@@ -12,18 +12,22 @@ import datetime as dt
 import os
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import shapely
 
 from geo.boundaries import normalise_codes
+from geo.bulk import cyclic_gc_paused
 from geo.errors import StoreBusyError, StoreError, VenuemapError
 from geo.schema import STORAGE_CRS
 from geo.store import backup as backups
 from geo.store import gpkgblob, gpkgsql
+from geo.store.changerows import touched_ids
 from geo.store.history import Row, VersionedStore, columns_to_frame, dumps, rows_to_frame
 from geo.store.location import STORE_ENV, file_data_version
 from geo.store.protocol import (
@@ -133,6 +137,7 @@ class GeoPackageStore(VersionedStore):
                 return iter(())
             return iter(gpkgsql.select_venues(conn, None, include_retired))
 
+    @cyclic_gc_paused()
     def venues(self, *, include_retired: bool = False) -> gpd.GeoDataFrame:
         """Return the venues (register columns + ``version``); retired ones only on request.
 
@@ -264,33 +269,56 @@ class _GpkgTransaction:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.geometry_column = gpkgsql.ensure_venues_table(conn, _SRS_ID)
+        # rows inserted and their bounds, while nothing was updated: the layer's extent
+        # then grows by those bounds instead of a scan of the table (see touch_contents)
+        self._inserted: tuple[int, tuple[float, float, float, float] | None] | None = (0, None)
 
     def rows(self, ids: Iterable[str] | None) -> dict[str, Row]:
         found = gpkgsql.select_venues(self.conn, None if ids is None else list(ids), True)
         return {row["id"]: row for row in found}
 
-    def insert(self, rows: list[Row]) -> None:
-        gpkgsql.insert_venues(self.conn, rows, self.geometry_column, _SRS_ID)
+    def insert(self, columns: dict[str, list[Any]]) -> None:
+        gpkgsql.insert_venues(self.conn, columns, self.geometry_column, _SRS_ID)
+        if self._inserted is not None:
+            count, bounds = self._inserted
+            self._inserted = count + len(columns["id"]), _union(bounds, columns["geometry"])
 
     def update(self, rows: list[Row]) -> None:
         gpkgsql.update_venues(self.conn, rows, self.geometry_column, _SRS_ID)
+        if rows:
+            self._inserted = None
 
     def record(
-        self, who: str, kind: str, before: dict, after: dict, undoes: int | None, **info: Any
-    ) -> Change:
-        ids = sorted(set(before) | set(after))
-        cursor = self.conn.execute(
-            'INSERT INTO changes (who, changed_at, kind, venue_ids, "before", "after", undoes, '
-            "info) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (who, _now(), kind, dumps(ids), dumps(before), dumps(after), undoes,
-             dumps(info) if info else None),
-        )  # fmt: skip
+        self, who: str, kind: str, before: Mapping, after: Mapping, undoes: int | None,
+        **info: Any,
+    ) -> Change:  # fmt: skip
+        """Append one row to ``changes``; return it as recorded (not read back and parsed)."""
+        ids = touched_ids(before, after)
+        when = _now()
+        fields = {"who": who, "changed_at": when, "kind": kind, "venue_ids": dumps(ids),
+                  "undoes": undoes, "info": dumps(info) if info else None}  # fmt: skip
+        change_id = gpkgsql.insert_change(self.conn, fields, before, after)
         if ids:
-            gpkgsql.touch_contents(self.conn, VENUES_LAYER, self.geometry_column)
-        return self.change(int(cursor.lastrowid))
+            gpkgsql.touch_contents(self.conn, VENUES_LAYER, self.geometry_column,
+                                   inserted=self._inserted)  # fmt: skip
+        return Change(change_id, who, when, kind, tuple(ids), before, after, undoes)
 
     def change(self, change_id: int) -> Change | None:
         return gpkgsql.select_change(self.conn, change_id)
+
+
+def _union(
+    bounds: tuple[float, float, float, float] | None, geometries: list[Any]
+) -> tuple[float, float, float, float] | None:
+    """Return ``bounds`` grown to cover ``geometries`` (None: nothing with coordinates yet)."""
+    found = shapely.total_bounds(np.asarray(geometries, dtype=object)) if geometries else None
+    if found is None or np.isnan(found).any():
+        return bounds
+    min_x, min_y, max_x, max_y = map(float, found)
+    if bounds is not None:
+        min_x, min_y = min(min_x, bounds[0]), min(min_y, bounds[1])
+        max_x, max_y = max(max_x, bounds[2]), max(max_y, bounds[3])
+    return min_x, min_y, max_x, max_y
 
 
 def _check_writable(path: Path, target: Path) -> None:

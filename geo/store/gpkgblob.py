@@ -13,6 +13,7 @@ import math
 import sqlite3
 import struct
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -36,6 +37,26 @@ def encode(geometry: BaseGeometry | None, srs_id: int = 4326) -> bytes | None:
     min_x, min_y, max_x, max_y = geometry.bounds
     header = struct.pack("<2sBBi4d", b"GP", 0, 0b0000_0011, srs_id, min_x, max_x, min_y, max_y)
     return header + wkb
+
+
+def encode_many(geometries: list[BaseGeometry | None], srs_id: int = 4326) -> list[bytes | None]:
+    """Return :func:`encode` of each geometry; non-empty points in one vectorised WKB call.
+
+    A point's blob is a fixed 8-byte header and its WKB, so 500,000 imported venues cost one
+    ``shapely.to_wkb`` over an array instead of one call (and header) each; anything else
+    (empty, polygons, None) goes through :func:`encode`.
+    """
+    array = np.asarray(geometries, dtype=object) if len(geometries) else np.empty(0, object)
+    plain = shapely.get_type_id(array) == 0  # Point (None: -1)
+    plain[plain] = ~shapely.is_empty(array[plain])
+    header = struct.pack("<2sBBi", b"GP", 0, 0b0000_0001, srs_id)
+    blobs: list[bytes | None] = [None] * len(array)
+    wkbs = shapely.to_wkb(array[plain], byte_order=1, output_dimension=2)
+    for position, wkb in zip(np.flatnonzero(plain).tolist(), wkbs.tolist(), strict=True):
+        blobs[position] = header + wkb
+    for position in np.flatnonzero(~plain).tolist():
+        blobs[position] = encode(array[position], srs_id)
+    return blobs
 
 
 def decode(blob: bytes | None) -> BaseGeometry | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -20,8 +20,10 @@ import pandas as pd
 import shapely
 
 from geo.boundaries import as_objects
+from geo.bulk import cyclic_gc_paused
 from geo.errors import ConflictError, StoreError
 from geo.schema import STORAGE_CRS, VENUE_COLUMNS, column_type
+from geo.store.changerows import ROW_FIELDS, ChangeRows
 from geo.store.protocol import (
     VENUES_LAYER,
     VERSION_COLUMN,
@@ -31,7 +33,7 @@ from geo.store.protocol import (
     empty_register,
 )
 
-Row = dict[str, Any]
+Row = dict[str, Any]  # the same alias as geo.store.changerows.Row
 _SKIPPED = {*VENUE_COLUMNS, "version", "retired", "extra", "lon", "lat"}
 
 
@@ -50,49 +52,78 @@ def _clean(column: str, value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) else str(value)
 
 
-def frame_to_rows(gdf: gpd.GeoDataFrame) -> list[Row]:
-    """Return the venues of ``gdf`` as store rows; columns the register lacks go to ``extra``.
+def frame_to_columns(gdf: gpd.GeoDataFrame) -> dict[str, list[Any]]:
+    """Return the venues of ``gdf`` as store columns: each of ROW_FIELDS → one list.
 
-    Unknown columns are never dropped silently: their non-empty values are kept, by name, in
-    the row's ``extra`` (a JSON object in the store).
+    Column by column (a row-wise ``iloc`` cost 0.4 ms a venue: 200 s for 500,000). Columns
+    the register lacks go to ``extra``: their non-empty values are kept, by name, in the
+    row's ``extra`` (a JSON object in the store), never dropped silently. Geometries are
+    shapely objects in EPSG:4326; ``version`` is None unless ``gdf`` was read from a store.
     """
     frame = gdf.to_crs(STORAGE_CRS) if gdf.crs is not None else gdf.set_crs(STORAGE_CRS)
     geometry_name = frame.geometry.name
     unknown = [c for c in frame.columns if c not in _SKIPPED and c != geometry_name]
     conformed = conform_register(frame)
     n_rows = len(conformed)
-    # column by column (a row-wise ``iloc`` cost 0.4 ms a venue: 200 s for 500,000)
-    cleaned = {c: _clean_column(c, conformed[c].tolist()) for c in VENUE_COLUMNS}
+    columns = {c: _clean_column(c, conformed[c].tolist()) for c in VENUE_COLUMNS}
+    missing = next((i for i, venue in enumerate(columns["id"]) if venue is None), None)
+    if missing is not None:
+        raise StoreError(f"row {missing + 1}: a venue without an id cannot be stored")
+    columns["id"] = [venue if type(venue) is str else str(venue) for venue in columns["id"]]
     if VERSION_COLUMN in conformed.columns:
-        versions = _clean_column(VERSION_COLUMN, conformed[VERSION_COLUMN].tolist())
+        columns[VERSION_COLUMN] = _clean_column(VERSION_COLUMN, conformed[VERSION_COLUMN].tolist())
     else:
-        versions = [None] * n_rows
-    extras = {c: _clean_column(c, frame[c].tolist()) for c in unknown}
-    geometries = conformed.geometry.tolist()
-    rows = []
+        columns[VERSION_COLUMN] = [None] * n_rows
+    columns["retired"] = [False] * n_rows
+    columns["extra"] = _extras({c: _clean_column(c, frame[c].tolist()) for c in unknown}, n_rows)
+    columns["geometry"] = conformed.geometry.tolist()
+    return columns
+
+
+def _extras(values: dict[str, list[Any]], n_rows: int) -> list[dict[str, Any] | None]:
+    """Return each row's ``extra``: its non-empty values of the unknown columns, or None."""
+    if not values:
+        return [None] * n_rows
+    extras = []
     for position in range(n_rows):
-        row = {column: values[position] for column, values in cleaned.items()}
-        if row["id"] is None:
-            raise StoreError(f"row {position + 1}: a venue without an id cannot be stored")
-        row["id"] = str(row["id"])
-        row[VERSION_COLUMN] = versions[position]
-        row["retired"] = False
-        extra = {c: values[position] for c, values in extras.items()}
-        extra = {k: v for k, v in extra.items() if v is not None}
-        row["extra"] = extra or None
-        row["geometry"] = geometries[position]
-        rows.append(row)
-    return rows
+        extra = {c: column[position] for c, column in values.items()}
+        extras.append({k: v for k, v in extra.items() if v is not None} or None)
+    return extras
+
+
+def columns_to_rows(columns: dict[str, list[Any]]) -> list[Row]:
+    """Return store columns (:func:`frame_to_columns`) as one row dict per venue."""
+    fields = list(columns)
+    rows = zip(*columns.values(), strict=True)
+    return [dict(zip(fields, values, strict=True)) for values in rows]
+
+
+def rows_to_columns(rows: list[Row]) -> dict[str, list[Any]]:
+    """Return store rows as columns (:data:`ROW_FIELDS` → lists), the inverse of the above."""
+    return {field: [row.get(field) for row in rows] for field in ROW_FIELDS}
+
+
+def frame_to_rows(gdf: gpd.GeoDataFrame) -> list[Row]:
+    """Return the venues of ``gdf`` as store rows (see :func:`frame_to_columns`)."""
+    return columns_to_rows(frame_to_columns(gdf))
 
 
 def _clean_column(column: str, values: list[Any]) -> list[Any]:
-    """Return :func:`_clean` of each value of one column (a column of only text is kept as is).
+    """Return :func:`_clean` of each value of one column, without a call per value if it can.
 
     :func:`_clean` returns a ``str`` unchanged, so an all-text column (names, codes: most of a
-    500,000-venue register) needs no call per value.
+    500,000-venue register) is kept as is; so is a text column of texts and None. Numbers
+    read by pandas (``Int64`` gives int and NA, floats NaN for missing) are mapped inline to
+    what :func:`_clean` gives; any other mix goes value by value.
     """
-    if set(map(type, values)) <= {str}:
+    kinds = set(map(type, values))
+    kind = "integer" if column == VERSION_COLUMN else column_type(column)
+    if kinds <= {str} or (kind == "text" and kinds <= {str, type(None)}):
         return list(values)
+    if kind == "integer" and kinds <= {int, type(pd.NA), type(None)}:
+        return [None if v is None or v is pd.NA else int(float(v)) for v in values]
+    if kind == "real" and kinds <= {float, type(None)}:
+        return [None if v is None or math.isnan(v) else v for v in values]
     return [_clean(column, value) for value in values]
 
 
@@ -120,18 +151,8 @@ def columns_to_frame(columns: dict[str, list[Any]], geometries: list[Any]) -> gp
     return conform_register(gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS))
 
 
-def row_to_json(row: Row | None) -> dict[str, Any] | None:
-    """Return a row as JSON values (geometry as WKT), for the ``changes`` table."""
-    if row is None:
-        return None
-    out = {k: v for k, v in row.items() if k != "geometry"}
-    geometry = row.get("geometry")
-    out["geometry"] = None if geometry is None else shapely.to_wkt(geometry, rounding_precision=-1)
-    return out
-
-
 def row_from_json(data: dict[str, Any]) -> Row:
-    """Return the row a :func:`row_to_json` value describes."""
+    """Return the store row a recorded row (JSON values, geometry as WKT) describes."""
     row = dict(data)
     row["geometry"] = None if data.get("geometry") is None else shapely.from_wkt(data["geometry"])
     return row
@@ -140,7 +161,10 @@ def row_from_json(data: dict[str, Any]) -> Row:
 def same_row(old: Row, new: Row) -> bool:
     """Return True when two rows hold the same venue data (versions aside)."""
     for column in (*VENUE_COLUMNS, "retired"):
-        if _clean(column, old.get(column)) != _clean(column, new.get(column)):
+        a, b = old.get(column), new.get(column)
+        if (a is b and (a is None or type(a) is str)) or (type(a) is type(b) is str and a == b):
+            continue  # the same text (most cells): no need to clean it
+        if _clean(column, a) != _clean(column, b):
             return False
     if (old.get("extra") or None) != (new.get("extra") or None):
         return False
@@ -157,14 +181,16 @@ class Transaction(Protocol):
     def rows(self, ids: Iterable[str] | None) -> dict[str, Row]:
         """Return the current rows (retired ones included) of ``ids`` (None: all)."""
 
-    def insert(self, rows: list[Row]) -> None:
-        """Insert new venue rows."""
+    def insert(self, columns: dict[str, list[Any]]) -> None:
+        """Insert new venues given column-wise (:data:`ROW_FIELDS` → one list each)."""
 
     def update(self, rows: list[Row]) -> None:
         """Overwrite existing venue rows, matched by ``id``."""
 
-    def record(self, who: str, kind: str, before: dict, after: dict, undoes: int | None) -> Change:
-        """Append one row to ``changes`` and return it."""
+    def record(
+        self, who: str, kind: str, before: Mapping, after: Mapping, undoes: int | None
+    ) -> Change:
+        """Append one row to ``changes`` (:class:`ChangeRows` sides: column-wise); return it."""
 
     def change(self, change_id: int) -> Change | None:
         """Return one recorded change, or None."""
@@ -173,6 +199,7 @@ class Transaction(Protocol):
 def apply_targets(
     tx: Transaction,
     targets: dict[str, Row],
+    current: dict[str, Row],
     *,
     who: str,
     kind: str,
@@ -181,10 +208,13 @@ def apply_targets(
 ) -> Change | None:
     """Write each venue of ``targets`` as given; return the change (None when nothing differs).
 
+    ``current`` holds the stored rows of (at least) the venues of ``targets`` that exist, as
+    the caller read them in this transaction (read once: 500,000 rows are ~0.8 GB of dicts).
     ``expect`` maps venue ids to the version the caller based its edit on; any other current
-    version raises :class:`ConflictError` and nothing is written.
+    version raises :class:`ConflictError` and nothing is written. The rows of ``targets``
+    become the written rows (their ``id`` and ``version`` set in place: no copy of 500,000
+    rows), so callers pass rows made for this write.
     """
-    current = tx.rows(list(targets))
     stale = {
         venue: (version, (current.get(venue) or {}).get(VERSION_COLUMN))
         for venue, version in (expect or {}).items()
@@ -197,19 +227,36 @@ def apply_targets(
             f"({len(stale)} venue(s) changed by someone else meanwhile); nothing was written — "
             f"reload it (venuemap history --venue {venue}) and redo your change"
         )
-    inserts, updates, before, after = [], [], {}, {}
+    inserts, updates, changed, before, after = [], [], [], [], []
     for venue, target in targets.items():
         old = current.get(venue)
         if old is not None and same_row(old, target):
             continue
-        new = {**target, "id": venue, VERSION_COLUMN: (old[VERSION_COLUMN] + 1) if old else 1}
+        new = target  # taken over, not copied: callers pass rows made for this write
+        new.update({"id": venue, VERSION_COLUMN: (old[VERSION_COLUMN] + 1) if old else 1})
         (inserts if old is None else updates).append(new)
-        before[venue], after[venue] = row_to_json(old), row_to_json(new)
-    if not after:
+        changed.append(venue)
+        before.append(old)
+        after.append(new)
+    if not changed:
         return None
-    tx.insert(inserts)
+    if inserts:
+        tx.insert(rows_to_columns(inserts))
     tx.update(updates)
-    return tx.record(who, kind, before, after, undoes)
+    sides = ChangeRows.from_rows(changed, before), ChangeRows.from_rows(changed, after)
+    return tx.record(who, kind, *sides, undoes)
+
+
+def insert_new(tx: Transaction, columns: dict[str, list[Any]], *, who: str, kind: str) -> Change:
+    """Insert venues none of which the store holds (version 1) and record one change.
+
+    What :func:`apply_targets` does for such venues, column by column: no current rows to
+    compare, no dict per venue (a 500,000-row import).
+    """
+    columns = {**columns, VERSION_COLUMN: [1] * len(columns["id"])}
+    tx.insert(columns)
+    before = ChangeRows(columns["id"])  # none existed
+    return tx.record(who, kind, before, ChangeRows.from_columns(columns), None)
 
 
 class VersionedStore:
@@ -246,6 +293,7 @@ class VersionedStore:
                 "nothing to change (import venues first)"
             )
 
+    @cyclic_gc_paused()
     def venues(self, *, include_retired: bool = False) -> gpd.GeoDataFrame:
         """Return the venues (register columns + ``version``); retired ones only on request."""
         return rows_to_frame(self._read_rows(include_retired))
@@ -254,6 +302,7 @@ class VersionedStore:
         """Return the recorded changes, newest first (only those touching ``venue_id``)."""
         return self._read_changes(venue_id)
 
+    @cyclic_gc_paused()
     def add_venues(
         self, gdf: gpd.GeoDataFrame, *, who: str | None = None, kind: str = "import"
     ) -> Change | None:
@@ -265,24 +314,27 @@ class VersionedStore:
         """
         if gdf.empty:
             return None
-        rows = frame_to_rows(gdf)
-        counts = Counter(r["id"] for r in rows)  # not a scan of all rows per row: 500,000
+        columns = frame_to_columns(gdf)
+        counts = Counter(columns["id"])  # not a scan of all rows per row: 500,000
         doubled = sorted(venue for venue, count in counts.items() if count > 1)
         if doubled:
             raise StoreError(f"venue id(s) given twice: {', '.join(doubled[:5])}; make ids unique")
         if kind == "import":
             self._auto_backup("import")
         with self._transaction() as tx:
-            current = tx.rows([r["id"] for r in rows])
+            current = tx.rows(columns["id"])
             active = sorted(v for v, row in current.items() if not row["retired"])
             if active:
                 raise StoreError(
                     f"{len(active)} venue id(s) already in the store: {', '.join(active[:5])}; "
                     "nothing was written — give new ids, or edit those venues instead"
                 )
-            targets = {row["id"]: row for row in rows}
-            return apply_targets(tx, targets, who=current_actor(who), kind=kind)
+            if not current:
+                return insert_new(tx, columns, who=current_actor(who), kind=kind)
+            targets = {row["id"]: row for row in columns_to_rows(columns)}
+            return apply_targets(tx, targets, current, who=current_actor(who), kind=kind)
 
+    @cyclic_gc_paused()
     def replace_venues(
         self,
         gdf: gpd.GeoDataFrame,
@@ -318,7 +370,8 @@ class VersionedStore:
                     targets[venue] = {**current[venue], "retired": True}
                     if base_rows is not None and base_rows[venue][VERSION_COLUMN] is not None:
                         expect[venue] = base_rows[venue][VERSION_COLUMN]
-            return apply_targets(tx, targets, who=current_actor(who), kind=kind, expect=expect)
+            return apply_targets(tx, targets, current, who=current_actor(who), kind=kind,
+                                 expect=expect)  # fmt: skip
 
     def edit_venue(
         self,
@@ -343,9 +396,8 @@ class VersionedStore:
             target = {**row, **{k: _clean(k, v) if k != "geometry" else v
                                 for k, v in values.items()}}  # fmt: skip
             expect = None if expect_version is None else {venue_id: int(expect_version)}
-            return apply_targets(
-                tx, {venue_id: target}, who=current_actor(who), kind="edit", expect=expect
-            )
+            return apply_targets(tx, {venue_id: target}, {venue_id: row},
+                                 who=current_actor(who), kind="edit", expect=expect)  # fmt: skip
 
     def retire_venues(
         self,
@@ -362,10 +414,10 @@ class VersionedStore:
             if missing:
                 raise StoreError(f"no venue with id(s) {', '.join(missing[:5])} in the store")
             targets = {v: {**current[v], "retired": True} for v in ids}
-            return apply_targets(
-                tx, targets, who=current_actor(who), kind="retire", expect=expect_versions
-            )
+            return apply_targets(tx, targets, current, who=current_actor(who), kind="retire",
+                                 expect=expect_versions)  # fmt: skip
 
+    @cyclic_gc_paused()
     def undo(self, change_id: int, *, who: str | None = None) -> Change:
         """Revert change ``change_id`` (recorded as a change of kind ``undo``).
 
@@ -380,15 +432,17 @@ class VersionedStore:
                 raise StoreError(f"no change {change_id} in the store; see `venuemap history`")
             if change.kind in ("layer", "restore") or not change.after:
                 raise StoreError(f"change {change_id} ({change.kind}) cannot be undone")
-            expect = {v: row[VERSION_COLUMN] for v, row in change.after.items()}
-            current = tx.rows(list(change.after))
+            undone_id, expect, before = change.id, _versions(change.after), change.before
+            del change  # a 500,000-venue change's parsed rows: freed before the write
+            current = tx.rows(list(expect))
             targets = {}
-            for venue, old in change.before.items():
+            for venue, old in before.items():
                 targets[venue] = (
                     {**current[venue], "retired": True} if old is None else row_from_json(old)
                 )
-            undone = apply_targets(tx, targets, who=current_actor(who), kind="undo",
-                                   expect=expect, undoes=change.id)  # fmt: skip
+            del before
+            undone = apply_targets(tx, targets, current, who=current_actor(who), kind="undo",
+                                   expect=expect, undoes=undone_id)  # fmt: skip
             if undone is None:
                 raise StoreError(f"change {change_id} changed nothing that could be reverted")
             return undone
@@ -414,6 +468,13 @@ def _expectations(edited: dict[str, Row], base_rows: dict[str, Row] | None) -> d
         if version is not None and not (isinstance(version, float) and math.isnan(version)):
             expect[venue] = int(version)
     return expect
+
+
+def _versions(rows: Mapping[str, Row | None]) -> dict[str, Any]:
+    """Return ``{venue id: version}`` of one side of a change (column-wise when it is so)."""
+    if isinstance(rows, ChangeRows):
+        return dict(zip(rows.ids, rows.column(VERSION_COLUMN), strict=True))
+    return {venue: row[VERSION_COLUMN] for venue, row in rows.items()}
 
 
 def change_summary(change: Change) -> dict[str, Any]:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -25,6 +26,7 @@ from geo.boundaries import normalise_codes
 from geo.errors import StoreBusyError, StoreError, VenuemapError
 from geo.schema import STORAGE_CRS, VENUE_COLUMNS, column_type
 from geo.store import backup as backups
+from geo.store.changerows import encode_sides, touched_ids
 from geo.store.history import Row, VersionedStore, dumps
 from geo.store.location import DATABASE_ENV
 from geo.store.protocol import BUSY_TIMEOUT_S, VENUES_LAYER, Change, UserRecord
@@ -49,6 +51,10 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "DEFAULT now())",
         "CREATE TABLE user_layers (name text NOT NULL, row_no integer NOT NULL, properties "
         "jsonb NOT NULL, geom geometry(Geometry, 4326), PRIMARY KEY (name, row_no))",
+    )),
+    # NULL: before/after are {venue id: row}; 'columns': geo.store.changerows.ChangeRows JSON
+    (2, "changes.layout: column-wise before/after", (
+        "ALTER TABLE changes ADD COLUMN layout text",
     )),
 )  # fmt: skip
 _DUMP_TABLES = ("venues", "changes", "users", "user_layers")
@@ -101,6 +107,7 @@ class PostgisStore(VersionedStore):
             raise StoreError(f"invalid schema name {self.schema!r} in {SCHEMA_ENV}")
         self._ready = False
         self._schema_seen = False
+        self._has_layout = False  # changes.layout (migration 2) seen
 
     @property
     def _backup_name(self) -> str:
@@ -183,7 +190,7 @@ class PostgisStore(VersionedStore):
                 "INSERT INTO schema_migrations (version, description) VALUES (%s, %s)",
                 (version, description),
             )
-        self._ready = True
+        self._ready = self._has_layout = True
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Run a read query; an absent schema reads as empty.
@@ -220,13 +227,22 @@ class PostgisStore(VersionedStore):
         where = "" if include_retired else " WHERE NOT retired"
         return iter(_venue_rows(self._query(f"{_VENUE_SELECT}{where} ORDER BY fid")))
 
+    def _changes_from(self, sql: str) -> str:
+        """Return ``sql`` reading ``changes.layout`` as NULL until migration 2 has run.
+
+        Readers (and the backup before a write) never migrate: an older schema reads as is.
+        """
+        if not self._has_layout:
+            self._has_layout = bool(self._query("SELECT 1 FROM schema_migrations WHERE "
+                                                "version = 2"))  # fmt: skip
+        return sql.format(layout="layout" if self._has_layout else "NULL AS layout")
+
     def _read_changes(self, venue_id: str | None) -> list[Change]:
+        select = self._changes_from(_CHANGE_SELECT)
         if venue_id is None:
-            rows = self._query(f"{_CHANGE_SELECT} ORDER BY id DESC")
+            rows = self._query(f"{select} ORDER BY id DESC")
         else:
-            rows = self._query(
-                f"{_CHANGE_SELECT} WHERE venue_ids ? %s ORDER BY id DESC", (str(venue_id),)
-            )
+            rows = self._query(f"{select} WHERE venue_ids ? %s ORDER BY id DESC", (str(venue_id),))
         return [_change(row) for row in rows]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
@@ -271,7 +287,7 @@ class PostgisStore(VersionedStore):
         target = Path(dest) if dest else backups.new_backup_path(self._backup_name, ".json")
         dump: dict[str, Any] = {"format": "venuemap-postgis-dump", "version": 1}
         for table in _DUMP_TABLES:
-            dump[table] = _dump_rows(self._query(_DUMP_SELECT[table]))
+            dump[table] = _dump_rows(self._query(self._changes_from(_DUMP_SELECT[table])))
         partial = target.with_name(f".{target.name}.partial")
         partial.write_text(json.dumps(dump, ensure_ascii=False, default=_iso), encoding="utf-8")
         os.replace(partial, target)
@@ -329,13 +345,14 @@ class PostgisStore(VersionedStore):
 
 _COLUMNS = ", ".join(VENUE_COLUMNS)
 _VENUE_SELECT = f"SELECT {_COLUMNS}, version, retired, extra, ST_AsBinary(geom) FROM venues"
-_CHANGE_FIELDS = 'id, who, changed_at, kind, venue_ids, "before", "after", undoes'
+_CHANGE_FIELDS = 'id, who, changed_at, kind, venue_ids, "before", "after", undoes, {layout}'
+#: ``{layout}``: ``layout``, or NULL before migration 2 (see PostgisStore._changes_from)
 _CHANGE_SELECT = f"SELECT {_CHANGE_FIELDS} FROM changes"
 _DUMP_SELECT = {
     "venues": f"SELECT {_COLUMNS}, version, retired, extra, ST_AsText(geom) AS geom FROM venues "
     "ORDER BY fid",
-    "changes": 'SELECT id, who, changed_at, kind, venue_ids, "before", "after", undoes, info '
-    "FROM changes ORDER BY id",
+    "changes": 'SELECT id, who, changed_at, kind, venue_ids, "before", "after", undoes, info, '
+    "{layout} FROM changes ORDER BY id",
     "users": "SELECT name, role, password_hash, created_at, updated_at FROM users ORDER BY name",
     "user_layers": "SELECT name, row_no, properties, ST_AsText(geom) AS geom FROM user_layers "
     "ORDER BY name, row_no",
@@ -343,7 +360,8 @@ _DUMP_SELECT = {
 _DUMP_COLUMNS = {
     "venues": [*VENUE_COLUMNS, "version", "retired", "extra", "geom"],
     "changes": [
-        "id", "who", "changed_at", "kind", "venue_ids", "before", "after", "undoes", "info"
+        "id", "who", "changed_at", "kind", "venue_ids", "before", "after", "undoes", "info",
+        "layout",  # absent from dumps written before migration 2: read as NULL
     ],
     "users": ["name", "role", "password_hash", "created_at", "updated_at"],
     "user_layers": ["name", "row_no", "properties", "geom"],
@@ -367,6 +385,7 @@ def _load_dump(cur: Any, dump: dict[str, Any]) -> None:
         quoted = ", ".join(f'"{n}"' for n in names)
         rows = [
             [Jsonb(v) if isinstance(v, dict | list) else v for v in row]
+            + [None] * (len(names) - len(row))  # columns a dump of an older schema lacks
             for row in dump.get(table, [])
         ]
         if rows:
@@ -390,9 +409,8 @@ def _venue_rows(records: Iterable[tuple]) -> list[Row]:
 
 
 def _change(row: tuple) -> Change:
-    ident, who, when, kind, ids, before, after, undoes = row
-    return Change(int(ident), who, _iso(when), kind, tuple(ids or ()), before or {}, after or {},
-                  None if undoes is None else int(undoes))  # fmt: skip
+    ident, who, when, kind, ids, before, after, undoes, layout = row
+    return Change.from_row((ident, who, _iso(when), kind, ids, before, after, undoes, layout))
 
 
 class _PgTransaction:
@@ -420,14 +438,21 @@ class _PgTransaction:
             None if geometry is None else shapely.to_wkb(geometry),
         ]
 
-    def insert(self, rows: list[Row]) -> None:
-        if rows:
-            marks = ", ".join(["%s"] * (len(VENUE_COLUMNS) + 3))
-            self.cur.executemany(
-                f"INSERT INTO venues ({_COLUMNS}, version, retired, extra, geom) "
-                f"VALUES ({marks}, ST_GeomFromWKB(%s, 4326))",
-                [self._values(row) for row in rows],
-            )
+    def insert(self, columns: dict[str, list[Any]]) -> None:
+        """Insert new venues given column-wise, with ``COPY`` (an import adds 500,000)."""
+        from psycopg.types.json import Jsonb
+
+        if not columns["id"]:
+            return
+        geometries = shapely.set_srid(np.asarray(columns["geometry"], dtype=object), 4326)
+        wkbs = shapely.to_wkb(geometries, hex=True, include_srid=True, output_dimension=2)
+        plain = [columns[c] for c in VENUE_COLUMNS]
+        extras = [Jsonb(e) if e else None for e in columns["extra"]]
+        copy_sql = f"COPY venues ({_COLUMNS}, version, retired, extra, geom) FROM STDIN"
+        with self.cur.copy(copy_sql) as copy:
+            for values in zip(*plain, columns["version"], columns["retired"], extras,
+                              wkbs.tolist(), strict=True):  # fmt: skip
+                copy.write_row(values)
 
     def update(self, rows: list[Row]) -> None:
         if rows:
@@ -438,18 +463,23 @@ class _PgTransaction:
             )
 
     def record(
-        self, who: str, kind: str, before: dict, after: dict, undoes: int | None, **info: Any
-    ) -> Change:
-        ids = sorted(set(before) | set(after))
+        self, who: str, kind: str, before: Mapping, after: Mapping, undoes: int | None,
+        **info: Any,
+    ) -> Change:  # fmt: skip
+        """Append one row to ``changes``; return it as recorded (not read back and parsed)."""
+        ids = touched_ids(before, after)
+        layout, before_json, after_json = encode_sides(before, after)
         self.cur.execute(
-            'INSERT INTO changes (who, kind, venue_ids, "before", "after", undoes, info) '
-            f"VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {_CHANGE_FIELDS}",
-            (who, kind, dumps(ids), dumps(before), dumps(after), undoes,
-             dumps(info) if info else None),
+            'INSERT INTO changes (who, kind, venue_ids, "before", "after", undoes, info, layout) '
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id, changed_at",
+            (who, kind, dumps(ids), before_json, after_json, undoes,
+             dumps(info) if info else None, layout),
         )  # fmt: skip
-        return _change(self.cur.fetchone())
+        ident, when = self.cur.fetchone()
+        return Change(int(ident), who, _iso(when), kind, tuple(ids), before, after, undoes)
 
     def change(self, change_id: int) -> Change | None:
-        self.cur.execute(f"{_CHANGE_SELECT} WHERE id = %s", (int(change_id),))
+        select = _CHANGE_SELECT.format(layout="layout")  # migrated: inside a write
+        self.cur.execute(f"{select} WHERE id = %s", (int(change_id),))
         row = self.cur.fetchone()
         return None if row is None else _change(row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -60,7 +61,8 @@ class Change:
         The venues the change touched.
     before, after
         ``{venue id: row or None}``: each venue's row before and after (None = did not exist).
-        Rows are plain JSON values (geometry as WKT).
+        Rows are plain JSON values (geometry as WKT). A mapping: a plain dict, or
+        :class:`geo.store.changerows.ChangeRows` (the same, held column by column).
     undoes
         For an undo, the id of the change it reverts.
     """
@@ -70,8 +72,8 @@ class Change:
     when: str
     kind: str
     venue_ids: tuple[str, ...]
-    before: dict[str, Any] = field(default_factory=dict)
-    after: dict[str, Any] = field(default_factory=dict)
+    before: Mapping[str, Any] = field(default_factory=dict)
+    after: Mapping[str, Any] = field(default_factory=dict)
     undoes: int | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -82,18 +84,25 @@ class Change:
             "when": self.when,
             "kind": self.kind,
             "venue_ids": list(self.venue_ids),
-            "before": self.before,
-            "after": self.after,
+            "before": dict(self.before),
+            "after": dict(self.after),
             "undoes": self.undoes,
         }
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> Change:
-        """Build a change from ``(id, who, when, kind, venue_ids, before, after, undoes)``."""
-        ident, who, when, kind, ids, before, after, undoes = row
-        load = (lambda v: json.loads(v) if isinstance(v, str) else (v or {}))  # noqa: E731
-        return cls(int(ident), who, str(when), kind, tuple(load(ids) or ()), load(before),
-                   load(after), None if undoes is None else int(undoes))  # fmt: skip
+        """Build a change from a stored row (JSON texts or parsed values).
+
+        ``row`` is ``(id, who, when, kind, venue_ids, before, after, undoes, layout)``;
+        ``layout`` tells how before/after are held (:mod:`geo.store.changerows`).
+        """
+        from geo.store.changerows import decode_side
+
+        ident, who, when, kind, ids, before, after, undoes, layout = row
+        ids = json.loads(ids) if isinstance(ids, str) else ids
+        return cls(int(ident), who, str(when), kind, tuple(ids or ()),
+                   decode_side(layout, before), decode_side(layout, after),
+                   None if undoes is None else int(undoes))  # fmt: skip
 
 
 @dataclass(frozen=True)
