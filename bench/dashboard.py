@@ -72,6 +72,9 @@ FEATURE = ".leaflet-interactive"  # any drawn Leaflet vector feature
 #: element each; geo.layers._cellgrid marks the map once two frames have been painted).
 CELLS_DRAWN = ".leaflet-container[data-vm-cells]"
 TIMEOUT_S = 120
+#: How often a starting server is asked whether it is up. Both servers are up after ~0.6 s:
+#: a coarse poll (0.3 s) added 0 or 0.3 s to a start depending on which side of a poll it fell.
+HEALTH_POLL_S = 0.01
 #: The servers' first-view cache (``ui.first_view``): a folder of the bench's own.
 FIRST_VIEW_ENV = "VENUEMAP_CACHE_DIR"
 
@@ -118,7 +121,7 @@ def start_server(
     with log.open("w") as out:
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, proc, log)
+    _wait_healthy(url, proc, log, poll_s=HEALTH_POLL_S)
     return proc, url, spawned, time.perf_counter() - spawned
 
 

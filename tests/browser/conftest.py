@@ -64,7 +64,8 @@ def _ensure_assets() -> None:
     assets.install()
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, poll_s: float = 0.3) -> None:
+    """Return once the server answers its health check (asked every ``poll_s`` seconds)."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -73,7 +74,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310
                 if response.status == 200:
                     return
-        time.sleep(0.3)
+        time.sleep(poll_s)
     raise RuntimeError(f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}")
 
 
