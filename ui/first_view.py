@@ -213,6 +213,10 @@ def mark_warm() -> None:
 
 
 def is_current(spec: str) -> bool:
-    """Return True when this run showed a saved view built for exactly ``spec``."""
-    view = shown()
+    """Return True when this run showed a saved view built for exactly ``spec``.
+
+    The page asks once, at the end of its run; the saved view (its whole map) is then let go
+    rather than kept in the session until the next run.
+    """
+    view = st.session_state.pop(_SHOWN_KEY, None)
     return view is not None and view.spec == spec
