@@ -316,11 +316,13 @@ def build_map(
         minZoom=4,  # Map options (folium's min_zoom/max_zoom only reach a tile layer)
         maxZoom=18,
     )
+    # The view first: layers added before a fit would be drawn at the start view, then
+    # projected and drawn again at the fitted one (a third of the demo map's script time).
+    _fit(m, data, options)
     basemaps.add_basemap(m, options.basemap, lang=lang, token=options.tianditu_token)
     _add_layers(m, data, options, lang)
     entries = legend_entries(data, options, lang)
     if entries:
         Legend(entries, tr("map.legend.title", lang)).add_to(m)
     add_controls(m, lang=lang)
-    _fit(m, data, options)
     return m

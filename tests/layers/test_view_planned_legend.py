@@ -57,6 +57,14 @@ def test_view_scope_and_key_reach_the_browser(venues, counties):
     assert "sessionStorage" in html and 'map.on("moveend", remember)' in html
 
 
+def test_view_is_set_before_any_layer_is_drawn(venues, counties):
+    """Layers added before the fit would be drawn twice: at the start view, then the fitted one."""
+    html = _html(build_map(MapData(venues=venues, counties=counties)))
+    view = html.index("var scope = ")
+    assert view < html.index("L.geoJson(")
+    assert view < html.index(".addTo(map_")  # no layer, control or basemap before it
+
+
 def _planned(venues: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     sites = venues.iloc[[0, 1]].copy()
     sites["status"] = "planned"
