@@ -14,6 +14,7 @@ def test_main_runs_streamlit_on_app_py_with_the_options_given(monkeypatch):
     calls = []
     monkeypatch.setattr(dashboard, "warm_up", lambda: None)
     monkeypatch.setattr(dashboard, "use_navigation_from_the_start", lambda: None)
+    monkeypatch.setattr(dashboard, "tell_pages_where_the_server_is", lambda: None)
     from streamlit.web import cli
 
     def fake_main(*, args, prog_name):
@@ -30,6 +31,7 @@ def test_main_runs_streamlit_on_app_py_with_the_options_given(monkeypatch):
 def test_main_returns_the_server_exit_code(monkeypatch, code):
     monkeypatch.setattr(dashboard, "warm_up", lambda: None)
     monkeypatch.setattr(dashboard, "use_navigation_from_the_start", lambda: None)
+    monkeypatch.setattr(dashboard, "tell_pages_where_the_server_is", lambda: None)
     from streamlit.web import cli
 
     def fake_main(*, args, prog_name):
@@ -66,3 +68,48 @@ def test_warm_modules_exist():
 
     missing = [name for name in dashboard.WARM_MODULES if importlib.util.find_spec(name) is None]
     assert missing == []
+
+
+@pytest.fixture
+def static_app(monkeypatch, tmp_path):
+    """Streamlit's static handler over a small folder, with the launcher's page answer on."""
+    from starlette.testclient import TestClient
+    from streamlit.web.server.starlette import starlette_static_routes as routes
+
+    # Restored after the test: the launcher replaces the module's factory.
+    monkeypatch.setattr(
+        routes, "create_streamlit_static_handler", routes.create_streamlit_static_handler
+    )
+    dashboard.tell_pages_where_the_server_is()
+    (tmp_path / "index.html").write_text(
+        "<html><head><title>t</title><script>window.own = 1</script></head></html>"
+    )
+    (tmp_path / "style.css").write_text("body {}")
+    return TestClient(routes.create_streamlit_static_handler(str(tmp_path), None))
+
+
+@pytest.mark.parametrize(("path", "depth"), [("/map", 1), ("/", 0), ("/gaps/extra", 2)])
+def test_a_page_is_told_how_deep_it_is_below_the_root(static_app, path, depth):
+    response = static_app.get(path)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    html = response.text
+    told = f"parts.splice(parts.length - {depth}, {depth});"
+    assert told in html
+    assert html.index("window.__streamlit") < html.index("window.own = 1"), "before its scripts"
+
+
+def test_other_static_files_are_served_as_they_are(static_app):
+    response = static_app.get("/style.css")
+    assert response.text == "body {}"
+    assert "__streamlit" not in response.text
+
+
+def test_page_depth_counts_the_segments_below_the_root():
+    assert [dashboard.page_depth(p) for p in ("", ".", "map", "map/", "a/b")] == [0, 0, 1, 1, 2]
+
+
+def test_an_index_without_scripts_is_left_alone(tmp_path):
+    index = tmp_path / "index.html"
+    index.write_text("<html><head></head></html>")
+    assert dashboard.page_html(index, 1) == "<html><head></head></html>"

@@ -1,6 +1,6 @@
 """Start the dashboard: ``python -m venuemap.dashboard [streamlit run options]``.
 
-The same server as ``streamlit run app.py`` (which keeps working), with two additions. A new
+The same server as ``streamlit run app.py`` (which keeps working), with a few additions. A new
 server's first page run used to do all of its start-up work on the first visitor's clock: the
 heavy imports (geopandas, folium, scipy, pyproj: about 1 s), reading the bundled layers and
 computing coverage (about 0.6 s). Meanwhile the process sat idle for about a second while the
@@ -9,8 +9,10 @@ as soon as the server is up: it imports the modules the pages import and fills t
 caches (:mod:`ui.loaders`) for what a new session shows first, with the default service
 standard: the sidebar, the Overview and the Map with no filter. A page run asking for a value
 still being computed waits for it (Streamlit's cache lock) instead of computing it twice.
-And the server's very first request no longer takes a detour through Streamlit's legacy
-routing (:func:`use_navigation_from_the_start`).
+The server's very first request no longer takes a detour through Streamlit's legacy
+routing (:func:`use_navigation_from_the_start`), and a bookmarked page such as ``/map`` is
+told where the server's root is instead of probing ``/map/_stcore`` first, which cost every
+such visit 0.1 s (:func:`tell_pages_where_the_server_is`).
 
 The warm-up also saves the first view's finished map to disk (:mod:`ui.first_view`): the next
 server started on the same code, data and store shows it to its first visitor before the data
@@ -24,6 +26,7 @@ imports and computes as usual and reports any error itself.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import sys
@@ -178,6 +181,71 @@ def use_navigation_from_the_start() -> None:
     PagesManager.uses_pages_directory = False
 
 
+#: Set in the page Streamlit serves for a bookmark: where the server is, relative to the page.
+#: ``DEPTH`` is how many path segments the page's address has below the app's root.
+BACKEND_BASE_SCRIPT = """<script>
+(function () {
+  var parts = location.pathname.replace(/\\/+$/, "").split("/");
+  parts.splice(parts.length - DEPTH, DEPTH);
+  window.__streamlit = {BACKEND_BASE_URL: location.origin + parts.join("/") + "/"};
+})();
+</script>"""
+
+
+def tell_pages_where_the_server_is() -> None:
+    """Let a bookmarked page (``/map``) find the server without probing ``/map/_stcore``.
+
+    Streamlit's frontend does not know the app's root: opened at ``/map`` it first asks
+    ``/map/_stcore/health``, gets a 404, waits 100 ms and then asks ``/_stcore/health``. The
+    server does know: the page it answers is ``depth`` path segments below the root. So the
+    HTML it serves for a page says so, through the ``window.__streamlit.BACKEND_BASE_URL``
+    setting Streamlit's frontend reads (made for hosts that embed Streamlit), computed in the
+    browser from the page's own address. That keeps working behind a proxy that serves the
+    app under a prefix the server is not told about. (Should a Streamlit release move the
+    static handler, nothing breaks: pages probe as before.)
+    """
+    try:
+        from starlette.responses import FileResponse, HTMLResponse
+        from streamlit.web.server.starlette import starlette_static_routes as routes
+    except ImportError:
+        return
+    create = routes.create_streamlit_static_handler
+
+    def create_with_base(directory: str, base_url: str | None):  # noqa: ANN202 - Streamlit's
+        handler = create(directory, base_url)
+        index = Path(directory, "index.html").resolve()
+        answer = handler.get_response
+
+        async def get_response(path: str, scope):  # noqa: ANN001, ANN202 - Starlette's
+            response = await answer(path, scope)
+            if isinstance(response, FileResponse) and Path(response.path).resolve() == index:
+                return HTMLResponse(page_html(index, page_depth(path)), headers=NO_CACHE)
+            return response
+
+        handler.get_response = get_response
+        return handler
+
+    routes.create_streamlit_static_handler = create_with_base
+
+
+#: Streamlit's own caching rule for its HTML (revalidated on every visit).
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+def page_depth(path: str) -> int:
+    """Return how many path segments ``path`` (relative to the app's root) has."""
+    return len([part for part in path.replace("\\", "/").split("/") if part not in ("", ".")])
+
+
+@functools.lru_cache(maxsize=16)  # bounded: the depth comes from the address asked for
+def page_html(index: Path, depth: int) -> str:
+    """Return Streamlit's ``index.html`` telling a page ``depth`` segments deep its root."""
+    html = index.read_text(encoding="utf-8")
+    script = BACKEND_BASE_SCRIPT.replace("DEPTH", str(depth))
+    first = html.find("<script")  # before the frontend's own scripts read it
+    return html if first < 0 else f"{html[:first]}{script}\n    {html[first:]}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the warm-up thread, then run ``streamlit run app.py`` with ``argv`` as options.
 
@@ -198,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from streamlit.web import cli  # imported before the thread starts: it waits for the server
 
     use_navigation_from_the_start()
+    tell_pages_where_the_server_is()
     threading.Thread(target=warm_up, name="venuemap-warm-up", daemon=True).start()
     try:
         cli.main.main(args=["run", str(APP), *args], prog_name="streamlit")

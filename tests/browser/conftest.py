@@ -85,11 +85,14 @@ def venue_count(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 
 
 @contextlib.contextmanager
-def streamlit_server(store: Path, log: Path, launcher: bool = False) -> Iterator[str]:
+def streamlit_server(
+    store: Path, log: Path, launcher: bool = False, base_path: str = ""
+) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free port with ``store``; yield its base URL; stop it.
 
     ``launcher``: start it as ``scripts/run`` does (``python -m venuemap.dashboard``, with the
     start-up warm-up). Saved first maps (``ui.first_view``) go to a folder beside ``log``.
+    ``base_path``: serve the app below that path (``server.baseUrlPath``, as behind a proxy).
     """
     _ensure_assets()
     port = _free_port()
@@ -98,10 +101,11 @@ def streamlit_server(store: Path, log: Path, launcher: bool = False) -> Iterator
     head = ["-m", "venuemap.dashboard"] if launcher else ["-m", "streamlit", "run", "app.py"]
     command = [sys.executable, *head, "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
+               "--browser.gatherUsageStats", "false",
+               "--server.baseUrlPath", base_path]  # fmt: skip
     with log.open("w") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base_path}" if base_path else "")
     try:
         _wait_healthy(url, proc, log)
         yield url

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .conftest import map_frame, map_frames, streamlit_server, wait_for_app
 
@@ -48,6 +49,13 @@ def _legend(page) -> str:
         return ""
 
 
+def _requested_paths(page) -> list[str]:  # noqa: ANN001
+    """Record the path of every request ``page`` makes from now on."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(urlsplit(request.url).path))
+    return asked
+
+
 def _wait_for_saved_map(folder: Path, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not any(folder.glob("*.json")):
@@ -67,9 +75,12 @@ def test_a_restarted_server_shows_the_saved_first_map(venue_count, browser, tmp_
         page.context.close()
     with streamlit_server(store, tmp_path / "second.log", launcher=True) as url:
         page = _new_page(browser)
+        asked = _requested_paths(page)
         page.goto(f"{url}/map")
         frame = _map_drawn(page)
         assert page.evaluate("window.__vmOrder")[0] == "map", "the saved map went out first"
+        assert "/_stcore/health" in asked
+        assert "/map/_stcore/health" not in asked, "the launcher told /map where the server is"
         frame.evaluate("() => { window.__vmSeen = true; }")
         wait_for_app(page)
         sidebar = page.locator('[data-testid="stSidebar"]')
@@ -89,3 +100,70 @@ def test_a_restarted_server_shows_the_saved_first_map(venue_count, browser, tmp_
             assert time.monotonic() < deadline, "the map was not redrawn for the new radius"
             time.sleep(0.1)
         page.context.close()
+
+
+def test_below_a_base_path_pages_find_the_server_and_navigate(  # noqa: ANN001
+    venue_count, browser, tmp_path
+) -> None:
+    """``server.baseUrlPath`` (an intranet proxy's prefix): a bookmark connects and navigates."""
+    store, _ = venue_count
+    with streamlit_server(store, tmp_path / "base.log", launcher=True, base_path="vm") as url:
+        page = _new_page(browser)
+        asked = _requested_paths(page)
+        page.goto(f"{url}/map")
+        _map_drawn(page)
+        assert "/vm/_stcore/health" in asked
+        assert "/vm/map/_stcore/health" not in asked
+        wait_for_app(page)
+        page.locator('[data-testid="stSidebarNav"] a[href$="/vm/gaps"]').click()
+        page.wait_for_url("**/vm/gaps")
+        wait_for_app(page)
+        assert page.get_by_role("heading", name="缺口与选址").count() == 1
+        page.context.close()
+
+
+#: Any path: a page that only runs the launcher's root script (``DEPTH`` filled per request).
+def _root_script_server(depths: dict[str, int]):  # noqa: ANN202
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from venuemap.dashboard import BACKEND_BASE_SCRIPT
+
+    class Pages(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            script = BACKEND_BASE_SCRIPT.replace("DEPTH", str(depths[self.path]))
+            body = f"<html><head>{script}</head><body></body></html>".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            return
+
+    return ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+
+
+def test_the_root_script_finds_the_root_behind_a_prefix_the_server_does_not_know(browser) -> None:  # noqa: ANN001
+    """A proxy may serve the app at /prefix/ and strip it: the root is taken off the address."""
+    import threading
+
+    depths = {"/map": 1, "/": 0, "/prefix/map": 1, "/prefix/": 0, "/prefix/a/b": 2}
+    server = _root_script_server(depths)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    page = browser.new_page()
+    try:
+        found = {}
+        for path in depths:
+            page.goto(origin + path)
+            found[path] = page.evaluate("window.__streamlit.BACKEND_BASE_URL")
+    finally:
+        page.close()
+        server.shutdown()
+    assert found == {
+        "/map": f"{origin}/",
+        "/": f"{origin}/",
+        "/prefix/map": f"{origin}/prefix/",
+        "/prefix/": f"{origin}/prefix/",
+        "/prefix/a/b": f"{origin}/prefix/",
+    }
