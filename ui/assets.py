@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -165,6 +166,37 @@ def vendor_url(base_url_path: str = "") -> str:
     """
     prefix = base_url_path.strip("/")
     return f"/{prefix}{VENDOR_URL}" if prefix else VENDOR_URL
+
+
+#: A relative ``url(...)`` in a vendor stylesheet (not data:, #fragment, /absolute or http).
+_RELATIVE_CSS_URL = re.compile(r"""url\((['"]?)(?!data:|#|/|[a-z]+://)([^)'"]+)\1\)""")
+
+
+def inline_vendor_assets(
+    html: str, base_url_path: str = "", vendor_dir: Path = VENDOR_DIR
+) -> str:
+    """Return the map document ``html`` with its vendor scripts and stylesheets written in.
+
+    For a document shown once to a browser that has none of them cached (the saved first map,
+    :mod:`ui.first_view`): it then needs no request to a server that is still busy starting.
+    Relative ``url(...)`` in the stylesheets (Leaflet's control icons) are made absolute, as
+    the document's own address is not the stylesheet's folder.
+    """
+    base = vendor_url(base_url_path)
+
+    def script(match: re.Match) -> str:
+        code = (vendor_dir / match.group(1)).read_text(encoding="utf-8")
+        return "<script>" + re.sub(r"(?i)</script", r"<\\/script", code) + "</script>"
+
+    def stylesheet(match: re.Match) -> str:
+        folder = Path(match.group(1)).parent.as_posix()
+        css = (vendor_dir / match.group(1)).read_text(encoding="utf-8")
+        css = _RELATIVE_CSS_URL.sub(lambda url: f"url({base}/{folder}/{url.group(2)})", css)
+        return "<style>" + re.sub(r"(?i)</style", r"<\\/style", css) + "</style>"
+
+    prefix = re.escape(base)
+    html = re.sub(rf'<script src="{prefix}/([^"]+\.js)"></script>', script, html)
+    return re.sub(rf'<link rel="stylesheet" href="{prefix}/([^"]+\.css)"/>', stylesheet, html)
 
 
 def missing_files(vendor_dir: Path | None = None) -> list[str]:

@@ -154,7 +154,10 @@ def save_default(path: str, version: str, spec_text: str, title: str, html: str)
     """
     if is_database_url(path) or file_has_users(path) is not False:
         return
+    from ui.assets import inline_vendor_assets  # the warm-up has the data stack by now
+
     base = st.get_option("server.baseUrlPath") or ""
+    html = inline_vendor_assets(html, base)  # the first visitor's browser has none cached
     save(view_key(path, version, DEFAULT_LANG, base), title, spec_text, html)
 
 

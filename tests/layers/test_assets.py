@@ -123,3 +123,32 @@ def test_tibetan_font_css_points_at_the_vendored_font():
     assert f"url('/venuemap/app/static/vendor/{TIBETAN_FONT}')" in css
     assert "unicode-range: U+0F00-0FFF" in css
     assert TIBETAN_FONT in {vendor.target for vendor in VENDOR_FILES}
+
+
+def test_inlined_map_loads_nothing_but_images_from_the_vendor_folder(tmp_path):
+    vendor = tmp_path / "vendor"
+    (vendor / "lib" / "images").mkdir(parents=True)
+    (vendor / "lib" / "lib.js").write_text('var a = "</script>";', encoding="utf-8")
+    (vendor / "lib" / "lib.css").write_text(
+        ".a { background: url(images/x.png); } .b { behavior: url(#default#VML); }"
+        ' .c { background: url("data:image/png;base64,AA"); }',
+        encoding="utf-8",
+    )
+    base = assets.vendor_url("vm")
+    html = (
+        f'<head><script src="{base}/lib/lib.js"></script>'
+        f'<link rel="stylesheet" href="{base}/lib/lib.css"/></head>'
+    )
+    inlined = assets.inline_vendor_assets(html, "vm", vendor)
+    assert "src=" not in inlined and "<link" not in inlined
+    assert 'var a = "<\\/script>";' in inlined, "a script cannot end its own tag early"
+    assert f"url({base}/lib/images/x.png)" in inlined
+    assert "url(#default#VML)" in inlined and 'url("data:image/png;base64,AA")' in inlined
+
+
+def test_the_real_map_inlines_every_vendor_script_and_stylesheet(venues, counties):
+    html = map_view.render(build_map(MapData(venues=venues, counties=counties)), "")
+    assert 'src="/app/static/vendor/' in html
+    inlined = assets.inline_vendor_assets(html)
+    assert not re.search(r'(src|href)="/app/static/vendor/[^"]+\.(js|css)"', inlined)
+    assert "L.Map" in inlined or "L.map" in inlined

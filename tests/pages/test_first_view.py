@@ -72,6 +72,14 @@ def test_a_saved_map_of_this_view_is_shown_and_kept(tiny_world, cache, tmp_path)
     assert at.multiselect(key="map_county_zh") is not None, "the filters are drawn"
 
 
+def test_the_saved_map_carries_its_own_leaflet(tiny_world, cache, tmp_path) -> None:  # noqa: ANN001
+    """The first visitor's browser has nothing cached and the server is busy starting."""
+    _save_default_view()
+    (saved,) = _maps(_first_run_of_the_map(tmp_path))
+    assert "<script src=" not in saved and '<link rel="stylesheet"' not in saved
+    assert "L.map(" in saved and "Leaflet 1." in saved, "leaflet.js itself is in the document"
+
+
 def test_a_saved_map_of_another_view_is_replaced(tiny_world, cache, tmp_path) -> None:  # noqa: ANN001
     html = _save_default_view(spec_text="a view this page does not ask for")
     at = _first_run_of_the_map(tmp_path)
