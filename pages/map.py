@@ -26,6 +26,7 @@ def main(lang: str) -> None:
     if saved is not None:
         first_view.show(map_box, saved.html, MAP_HEIGHT_PX)
         first_view.mark_sent()
+        first_view.wait_until_drawn()
     from ui.map_page import render  # the data stack: only after a saved map went out
 
     render(lang, head, map_box, MAP_HEIGHT_PX)

@@ -113,3 +113,16 @@ def test_an_index_without_scripts_is_left_alone(tmp_path):
     index = tmp_path / "index.html"
     index.write_text("<html><head></head></html>")
     assert dashboard.page_html(index, 1) == "<html><head></head></html>"
+
+
+def test_a_saved_map_on_screen_is_answered_and_noted(static_app):
+    from ui import first_view
+
+    first_view.drawn.clear()
+    try:
+        response = static_app.get(f"/{first_view.DRAWN_PATH}")
+        assert response.status_code == 204 and not response.content
+        assert first_view.drawn.is_set()
+        assert first_view.drawn_signal_served.is_set()
+    finally:
+        first_view.drawn.clear()

@@ -60,6 +60,22 @@ _LOGGER = logging.getLogger("venuemap.first_view")
 _warm = threading.Event()
 #: Set once a saved view has been sent (the warm-up waits for it, so as not to slow it down).
 early_sent = threading.Event()
+#: Set when a browser says it has drawn a saved view (its document asks :data:`DRAWN_PATH`).
+drawn = threading.Event()
+#: Set by the launcher, whose server answers :data:`DRAWN_PATH` (plain ``streamlit run``
+#: does not: there nothing waits for the browser).
+drawn_signal_served = threading.Event()
+#: Address (below the app's root) a saved view's document asks once it is on screen.
+DRAWN_PATH = "_venuemap/first-view-drawn"
+#: Longest wait for that signal before the server goes on with its start-up work.
+DRAWN_WAIT_S = 1.0
+#: Appended to a saved view: once the map is painted (the frame after it was built), tell
+#: the server; ``URL`` is the signal's absolute path.
+_DRAWN_SCRIPT = """<script>
+requestAnimationFrame(function () {
+  setTimeout(function () { try { fetch("URL", {cache: "no-store"}); } catch (e) {} }, 0);
+});
+</script>"""
 
 
 @dataclass(frozen=True)
@@ -158,7 +174,34 @@ def save_default(path: str, version: str, spec_text: str, title: str, html: str)
 
     base = st.get_option("server.baseUrlPath") or ""
     html = inline_vendor_assets(html, base)  # the first visitor's browser has none cached
+    html = with_drawn_signal(html, base)
     save(view_key(path, version, DEFAULT_LANG, base), title, spec_text, html)
+
+
+def drawn_url(base_url_path: str) -> str:
+    """Return the absolute path of the drawn signal for a server at ``base_url_path``."""
+    prefix = base_url_path.strip("/")
+    return f"/{prefix}/{DRAWN_PATH}" if prefix else f"/{DRAWN_PATH}"
+
+
+def with_drawn_signal(html: str, base_url_path: str) -> str:
+    """Return a saved view's document that tells the server once it is painted."""
+    script = _DRAWN_SCRIPT.replace("URL", drawn_url(base_url_path))
+    end = html.rfind("</html>")
+    return html + script if end < 0 else html[:end] + script + html[end:]
+
+
+def wait_until_drawn() -> None:
+    """Let the browser draw the saved view before this server competes for the CPU.
+
+    On the machine the dashboard usually runs on, the planner's browser shares the cores with
+    the server: the start-up work (the data stack's imports, about a second of one core)
+    slowed the drawing of the first map by about 0.1 s. Waits only where the launcher serves
+    the signal, at most :data:`DRAWN_WAIT_S` (a browser elsewhere, or behind a proxy that
+    moves the app, may never send it).
+    """
+    if drawn_signal_served.is_set() and early_sent.is_set():
+        drawn.wait(DRAWN_WAIT_S)
 
 
 def saved_default(store: str) -> bool:

@@ -133,6 +133,7 @@ def _let_a_saved_map_go_first() -> None:
 
     if first_view.saved_default(store_location()):
         first_view.early_sent.wait(SAVED_MAP_WAIT_S)
+        first_view.wait_until_drawn()
 
 
 def default_standard() -> tuple[tuple[float, float, float], float]:
@@ -203,12 +204,17 @@ def tell_pages_where_the_server_is() -> None:
     browser from the page's own address. That keeps working behind a proxy that serves the
     app under a prefix the server is not told about. (Should a Streamlit release move the
     static handler, nothing breaks: pages probe as before.)
+
+    The same handler answers a saved first map's signal that it is on screen
+    (:data:`ui.first_view.DRAWN_PATH`, 204 No Content): the start-up work waits for it.
     """
     try:
-        from starlette.responses import FileResponse, HTMLResponse
+        from starlette.responses import FileResponse, HTMLResponse, Response
         from streamlit.web.server.starlette import starlette_static_routes as routes
     except ImportError:
         return
+    from ui import first_view
+
     create = routes.create_streamlit_static_handler
 
     def create_with_base(directory: str, base_url: str | None):  # noqa: ANN202 - Streamlit's
@@ -217,6 +223,9 @@ def tell_pages_where_the_server_is() -> None:
         answer = handler.get_response
 
         async def get_response(path: str, scope):  # noqa: ANN001, ANN202 - Starlette's
+            if path == first_view.DRAWN_PATH:
+                first_view.drawn.set()
+                return Response(status_code=204, headers=NO_CACHE)
             response = await answer(path, scope)
             if isinstance(response, FileResponse) and Path(response.path).resolve() == index:
                 return HTMLResponse(page_html(index, page_depth(path)), headers=NO_CACHE)
@@ -226,6 +235,7 @@ def tell_pages_where_the_server_is() -> None:
         return handler
 
     routes.create_streamlit_static_handler = create_with_base
+    first_view.drawn_signal_served.set()
 
 
 #: Streamlit's own caching rule for its HTML (revalidated on every visit).

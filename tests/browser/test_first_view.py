@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ui.first_view import DRAWN_PATH
+
 from .conftest import map_frame, map_frames, streamlit_server, wait_for_app
 
 VILLAGE_SLIDER = 2  # the village-station radius among the sidebar's sliders
@@ -76,11 +78,17 @@ def test_a_restarted_server_shows_the_saved_first_map(venue_count, browser, tmp_
     with streamlit_server(store, tmp_path / "second.log", launcher=True) as url:
         page = _new_page(browser)
         asked = _requested_paths(page)
+        answered: list[tuple[str, int]] = []
+        page.on("response", lambda r: answered.append((urlsplit(r.url).path, r.status)))
         page.goto(f"{url}/map")
         frame = _map_drawn(page)
         assert page.evaluate("window.__vmOrder")[0] == "map", "the saved map went out first"
         assert "/_stcore/health" in asked
         assert "/map/_stcore/health" not in asked, "the launcher told /map where the server is"
+        deadline = time.monotonic() + 30
+        while (f"/{DRAWN_PATH}", 204) not in answered:
+            assert time.monotonic() < deadline, "the saved map did not say it was drawn"
+            page.wait_for_timeout(100)
         frame.evaluate("() => { window.__vmSeen = true; }")
         wait_for_app(page)
         sidebar = page.locator('[data-testid="stSidebar"]')

@@ -80,6 +80,30 @@ def test_the_saved_map_carries_its_own_leaflet(tiny_world, cache, tmp_path) -> N
     assert "L.map(" in saved and "Leaflet 1." in saved, "leaflet.js itself is in the document"
 
 
+def test_the_saved_map_tells_the_server_once_it_is_painted(tiny_world, cache, tmp_path) -> None:  # noqa: ANN001
+    _save_default_view()
+    (saved,) = _maps(_first_run_of_the_map(tmp_path))
+    signal = f'fetch("/{first_view.DRAWN_PATH}"'
+    assert signal in saved
+    assert saved.index(signal) > saved.index("L.map("), "after the map is built"
+    assert first_view.drawn_url("vm/") == f"/vm/{first_view.DRAWN_PATH}"
+
+
+@pytest.mark.parametrize(
+    ("served", "sent", "waits"), [(True, True, True), (False, True, False), (True, False, False)]
+)
+def test_the_start_up_waits_for_the_drawing_only_where_it_can_be_told(
+    monkeypatch: pytest.MonkeyPatch, served: bool, sent: bool, waits: bool
+) -> None:
+    """Plain `streamlit run` serves no signal; nothing waits before a saved map went out."""
+    calls = []
+    monkeypatch.setattr(first_view, "drawn", type("Event", (), {"wait": calls.append})())
+    for event, on in ((first_view.drawn_signal_served, served), (first_view.early_sent, sent)):
+        monkeypatch.setattr(event, "is_set", lambda on=on: on)
+    first_view.wait_until_drawn()
+    assert calls == ([first_view.DRAWN_WAIT_S] if waits else [])
+
+
 def test_a_saved_map_of_another_view_is_replaced(tiny_world, cache, tmp_path) -> None:  # noqa: ANN001
     html = _save_default_view(spec_text="a view this page does not ask for")
     at = _first_run_of_the_map(tmp_path)
