@@ -105,13 +105,47 @@ COMMANDS = {
 }
 
 
+#: A machine is quiet when its cores were this idle over :data:`QUIET_WINDOW_S`.
+QUIET_IDLE = 0.9
+QUIET_WINDOW_S = 0.2
+#: Longest wait for a quiet machine (a busy one is measured anyway, and the load printed).
+QUIET_MAX_S = 10.0
+
+
+def _cpu_times() -> tuple[int, int]:
+    """Return (idle, total) jiffies of all cores since boot (``/proc/stat``)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields)  # idle + iowait
+
+
+def wait_until_quiet() -> None:
+    """Wait until the cores are idle: the previous run's browser page and server are gone.
+
+    A closed browser context and a stopped server still cost CPU for a moment; the next
+    server spawned meanwhile started slower by ~0.1 s, more after a heavy page (the map) than
+    after a light one (the bare app). So every start, of either app, begins on a quiet machine.
+    """
+    if not Path("/proc/stat").exists():
+        time.sleep(1.0)
+        return
+    deadline = time.perf_counter() + QUIET_MAX_S
+    while time.perf_counter() < deadline:
+        idle0, total0 = _cpu_times()
+        time.sleep(QUIET_WINDOW_S)
+        idle1, total1 = _cpu_times()
+        if total1 > total0 and (idle1 - idle0) / (total1 - total0) >= QUIET_IDLE:
+            return
+
+
 def start_server(
     store: Path, log: Path, command: str = "launcher", app: Path | None = None
 ) -> tuple[subprocess.Popen, str, float, float]:
     """Start the dashboard (or ``app`` with plain ``streamlit run``) on a free port.
 
-    Returns (process, url, spawn time, seconds until healthy).
+    Starts once the machine is quiet (:func:`wait_until_quiet`). Returns (process, url,
+    spawn time, seconds until healthy).
     """
+    wait_until_quiet()
     port = _free_port()
     env = {**os.environ, "VENUEMAP_STORE": str(store), "PYTHONPATH": str(ROOT)}
     head = COMMANDS[command] if app is None else ["-m", "streamlit", "run", str(app)]

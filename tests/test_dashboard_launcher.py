@@ -80,6 +80,7 @@ def static_app(monkeypatch, tmp_path):
     monkeypatch.setattr(
         routes, "create_streamlit_static_handler", routes.create_streamlit_static_handler
     )
+    monkeypatch.setattr(dashboard, "_DRAWN_SIGNAL_SERVED", False)
     dashboard.tell_pages_where_the_server_is()
     (tmp_path / "index.html").write_text(
         "<html><head><title>t</title><script>window.own = 1</script></head></html>"
@@ -123,6 +124,12 @@ def test_a_saved_map_on_screen_is_answered_and_noted(static_app):
         response = static_app.get(f"/{first_view.DRAWN_PATH}")
         assert response.status_code == 204 and not response.content
         assert first_view.drawn.is_set()
-        assert first_view.drawn_signal_served.is_set()
+        assert dashboard._DRAWN_SIGNAL_SERVED
     finally:
         first_view.drawn.clear()
+
+
+def test_the_launcher_and_the_saved_map_agree_on_the_signal_path():
+    from ui import first_view
+
+    assert dashboard.DRAWN_PATH == first_view.DRAWN_PATH

@@ -131,6 +131,8 @@ def _let_a_saved_map_go_first() -> None:
     from geo.store.location import store_location
     from ui import first_view
 
+    if _DRAWN_SIGNAL_SERVED:
+        first_view.drawn_signal_served.set()
     if first_view.saved_default(store_location()):
         first_view.early_sent.wait(SAVED_MAP_WAIT_S)
         first_view.wait_until_drawn()
@@ -208,13 +210,12 @@ def tell_pages_where_the_server_is() -> None:
     The same handler answers a saved first map's signal that it is on screen
     (:data:`ui.first_view.DRAWN_PATH`, 204 No Content): the start-up work waits for it.
     """
+    global _DRAWN_SIGNAL_SERVED  # noqa: PLW0603 - set once, before the server starts
     try:
         from starlette.responses import FileResponse, HTMLResponse, Response
         from streamlit.web.server.starlette import starlette_static_routes as routes
     except ImportError:
         return
-    from ui import first_view
-
     create = routes.create_streamlit_static_handler
 
     def create_with_base(directory: str, base_url: str | None):  # noqa: ANN202 - Streamlit's
@@ -223,7 +224,9 @@ def tell_pages_where_the_server_is() -> None:
         answer = handler.get_response
 
         async def get_response(path: str, scope):  # noqa: ANN001, ANN202 - Starlette's
-            if path == first_view.DRAWN_PATH:
+            if path == DRAWN_PATH:
+                from ui import first_view  # imported by the page runs by now
+
                 first_view.drawn.set()
                 return Response(status_code=204, headers=NO_CACHE)
             response = await answer(path, scope)
@@ -235,8 +238,14 @@ def tell_pages_where_the_server_is() -> None:
         return handler
 
     routes.create_streamlit_static_handler = create_with_base
-    first_view.drawn_signal_served.set()
+    _DRAWN_SIGNAL_SERVED = True
 
+
+#: ``ui.first_view.DRAWN_PATH``, written out: that module is not imported before the server
+#: is up (it is on the way to the first health answer). A test checks that the two agree.
+DRAWN_PATH = "_venuemap/first-view-drawn"
+#: Whether this server answers the drawn signal (:func:`tell_pages_where_the_server_is`).
+_DRAWN_SIGNAL_SERVED = False
 
 #: Streamlit's own caching rule for its HTML (revalidated on every visit).
 NO_CACHE = {"Cache-Control": "no-cache"}
