@@ -180,18 +180,23 @@ def visit_map(page, url: str, feature: str = FEATURE, timeout_s: float = TIMEOUT
     On a server's very first session Streamlit may route the bookmark through app.py to the
     default page; then the map is reached by its link in the sidebar, and that time counts too.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     t0 = time.perf_counter()
     page.goto(f"{url}/map")
     features = map_frame(page).locator(feature)
-    while features.count() == 0:
+    while True:
+        try:  # Playwright waits in the page: no polling from here while the map is drawn
+            features.first.wait_for(state="attached", timeout=2000)
+            return time.perf_counter() - t0
+        except PlaywrightTimeout:
+            pass
         if time.perf_counter() - t0 > timeout_s:
             raise TimeoutError(f"the map was not drawn within {timeout_s} s")
         state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
         no_map = page.locator(MAP_IFRAME).count() == 0
         if state == "notRunning" and no_map and not page.url.rstrip("/").endswith("/map"):
             page.locator('[data-testid="stSidebarNav"] a[href$="/map"]').click()
-        time.sleep(0.01)
-    return time.perf_counter() - t0
 
 
 def legend_text(page) -> str:

@@ -58,6 +58,8 @@ _ROOT = Path(__file__).resolve().parent.parent
 _LOGGER = logging.getLogger("venuemap.first_view")
 #: Set once the server can build maps quickly (warm-up done, or a page built one itself).
 _warm = threading.Event()
+#: The saved view of the open store, read ahead at start-up (:func:`saved_default`).
+_read_ahead: FirstView | None = None
 #: Set once a saved view has been sent (the warm-up waits for it, so as not to slow it down).
 early_sent = threading.Event()
 #: Set when a browser says it has drawn a saved view (its document asks :data:`DRAWN_PATH`).
@@ -153,7 +155,13 @@ def save(key: str, title: str, spec: str, html: str) -> None:
 
 
 def load(key: str) -> FirstView | None:
-    """Return the first view saved under ``key``, or None (none saved, unreadable, other key)."""
+    """Return the first view saved under ``key``, or None (none saved, unreadable, other key).
+
+    A view read ahead by :func:`saved_default` is returned without reading the file again.
+    """
+    ahead = _read_ahead
+    if ahead is not None and ahead.key == key:
+        return ahead
     try:
         data = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
         view = FirstView(**data)
@@ -205,12 +213,17 @@ def wait_until_drawn() -> None:
 
 
 def saved_default(store: str) -> bool:
-    """Return True when a first view is saved for ``store`` as it is now (default language)."""
+    """Return True when a first view is saved for ``store`` as it is now (default language).
+
+    The view is read ahead, in memory until the server is warm (:func:`mark_warm`): the first
+    visitor's run then does not parse the document on its way to the screen.
+    """
+    global _read_ahead  # noqa: PLW0603 - one view, dropped once the server is warm
     if is_database_url(store):
         return False
     base = st.get_option("server.baseUrlPath") or ""
-    key = view_key(store, file_store_version(store), DEFAULT_LANG, base)
-    return (cache_dir() / f"{key}.json").exists()
+    _read_ahead = load(view_key(store, file_store_version(store), DEFAULT_LANG, base))
+    return _read_ahead is not None
 
 
 def claim(lang: str, store: str) -> FirstView | None:
@@ -255,7 +268,9 @@ def mark_sent() -> None:
 
 def mark_warm() -> None:
     """Note that the server builds maps itself now: no saved view is needed any more."""
+    global _read_ahead  # noqa: PLW0603
     _warm.set()
+    _read_ahead = None
 
 
 def is_current(spec: str) -> bool:

@@ -31,6 +31,7 @@ def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A first-view cache folder of the test's own, the server counted as not yet warm."""
     folder = tmp_path / "first-view"
     monkeypatch.setenv(first_view.CACHE_ENV, str(folder))
+    monkeypatch.setattr(first_view, "_read_ahead", None)
     first_view._warm.clear()
     yield folder
     first_view._warm.clear()
@@ -102,6 +103,18 @@ def test_the_start_up_waits_for_the_drawing_only_where_it_can_be_told(
         monkeypatch.setattr(event, "is_set", lambda on=on: on)
     first_view.wait_until_drawn()
     assert calls == ([first_view.DRAWN_WAIT_S] if waits else [])
+
+
+def test_the_saved_view_is_read_ahead_until_the_server_is_warm(tiny_world, cache) -> None:  # noqa: ANN001
+    _save_default_view()
+    status = loaders.store_status()
+    assert first_view.saved_default(status.path)
+    (saved,) = cache.glob("*.json")
+    key = saved.stem
+    saved.unlink()  # what the first run shows is already in memory
+    assert MARK in first_view.load(key).html
+    first_view.mark_warm()
+    assert first_view.load(key) is None, "dropped once the server builds maps itself"
 
 
 def test_a_saved_map_of_another_view_is_replaced(tiny_world, cache, tmp_path) -> None:  # noqa: ANN001
