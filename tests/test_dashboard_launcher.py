@@ -5,6 +5,8 @@ The warm-up's effect on timing is measured by ``bench/dashboard.py``, never asse
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from venuemap import dashboard
@@ -14,7 +16,7 @@ def test_main_runs_streamlit_on_app_py_with_the_options_given(monkeypatch):
     calls = []
     monkeypatch.setattr(dashboard, "warm_up", lambda: None)
     monkeypatch.setattr(dashboard, "use_navigation_from_the_start", lambda: None)
-    monkeypatch.setattr(dashboard, "tell_pages_where_the_server_is", lambda: None)
+    monkeypatch.setattr(dashboard, "answer_pages_for_this_app", lambda: None)
     from streamlit.web import cli
 
     def fake_main(*, args, prog_name):
@@ -31,7 +33,7 @@ def test_main_runs_streamlit_on_app_py_with_the_options_given(monkeypatch):
 def test_main_returns_the_server_exit_code(monkeypatch, code):
     monkeypatch.setattr(dashboard, "warm_up", lambda: None)
     monkeypatch.setattr(dashboard, "use_navigation_from_the_start", lambda: None)
-    monkeypatch.setattr(dashboard, "tell_pages_where_the_server_is", lambda: None)
+    monkeypatch.setattr(dashboard, "answer_pages_for_this_app", lambda: None)
     from streamlit.web import cli
 
     def fake_main(*, args, prog_name):
@@ -81,11 +83,14 @@ def static_app(monkeypatch, tmp_path):
         routes, "create_streamlit_static_handler", routes.create_streamlit_static_handler
     )
     monkeypatch.setattr(dashboard, "_DRAWN_SIGNAL_SERVED", False)
-    dashboard.tell_pages_where_the_server_is()
+    dashboard.answer_pages_for_this_app()
     (tmp_path / "index.html").write_text(
         "<html><head><title>t</title><script>window.own = 1</script></head></html>"
     )
     (tmp_path / "style.css").write_text("body {}")
+    (tmp_path / "static" / "js").mkdir(parents=True)
+    for chunk in ("IFrame.abc1.js", "IFrameUtil.def2.js", "Slider.ghi3.js"):
+        (tmp_path / "static" / "js" / chunk).write_text("export {};")
     return TestClient(routes.create_streamlit_static_handler(str(tmp_path), None))
 
 
@@ -133,3 +138,19 @@ def test_the_launcher_and_the_saved_map_agree_on_the_signal_path():
     from ui import first_view
 
     assert dashboard.DRAWN_PATH == first_view.DRAWN_PATH
+
+
+def test_a_page_preloads_the_code_of_the_maps_frame(static_app):
+    html = static_app.get("/map").text
+    for chunk in ("IFrame.abc1.js", "IFrameUtil.def2.js"):
+        assert f'<link rel="modulepreload" crossorigin href="./static/js/{chunk}">' in html
+    assert "Slider" not in html
+    assert html.index("modulepreload") < html.index("window.own = 1")
+
+
+def test_streamlit_still_ships_the_iframe_code_under_these_names():
+    """If this fails after a Streamlit upgrade, update ``FRAME_CHUNKS`` to the new names."""
+    from streamlit import file_util
+
+    names = dashboard.frame_chunks(Path(file_util.get_static_dir()))
+    assert [name.split(".")[0] for name in names] == ["IFrame", "IFrameUtil"]

@@ -12,7 +12,8 @@ still being computed waits for it (Streamlit's cache lock) instead of computing 
 The server's very first request no longer takes a detour through Streamlit's legacy
 routing (:func:`use_navigation_from_the_start`), and a bookmarked page such as ``/map`` is
 told where the server's root is instead of probing ``/map/_stcore`` first, which cost every
-such visit 0.1 s (:func:`tell_pages_where_the_server_is`).
+such visit 0.1 s, and gets the code of the map's frame with the page
+(:func:`answer_pages_for_this_app`).
 
 The warm-up also saves the first view's finished map to disk (:mod:`ui.first_view`): the next
 server started on the same code, data and store shows it to its first visitor before the data
@@ -195,8 +196,12 @@ BACKEND_BASE_SCRIPT = """<script>
 </script>"""
 
 
-def tell_pages_where_the_server_is() -> None:
-    """Let a bookmarked page (``/map``) find the server without probing ``/map/_stcore``.
+def answer_pages_for_this_app() -> None:
+    """Serve Streamlit's page with what this app's pages need first, and the drawn signal.
+
+    A bookmarked page (``/map``) finds the server without probing ``/map/_stcore``, and the
+    code of the map's frame comes with the page instead of after the map (each was 0.05 to
+    0.1 s of a first visit of the Map).
 
     Streamlit's frontend does not know the app's root: opened at ``/map`` it first asks
     ``/map/_stcore/health``, gets a 404, waits 100 ms and then asks ``/_stcore/health``. The
@@ -204,8 +209,11 @@ def tell_pages_where_the_server_is() -> None:
     HTML it serves for a page says so, through the ``window.__streamlit.BACKEND_BASE_URL``
     setting Streamlit's frontend reads (made for hosts that embed Streamlit), computed in the
     browser from the page's own address. That keeps working behind a proxy that serves the
-    app under a prefix the server is not told about. (Should a Streamlit release move the
-    static handler, nothing breaks: pages probe as before.)
+    app under a prefix the server is not told about. Streamlit's frontend loads the code of
+    ``st.iframe`` only when the first map arrives; the page preloads it
+    (``<link rel="modulepreload">``, as Streamlit's page does for its own first code). Should a
+    Streamlit release move the static handler or rename that code, nothing breaks: pages
+    probe and load as before.
 
     The same handler answers a saved first map's signal that it is on screen
     (:data:`ui.first_view.DRAWN_PATH`, 204 No Content): the start-up work waits for it.
@@ -244,7 +252,7 @@ def tell_pages_where_the_server_is() -> None:
 #: ``ui.first_view.DRAWN_PATH``, written out: that module is not imported before the server
 #: is up (it is on the way to the first health answer). A test checks that the two agree.
 DRAWN_PATH = "_venuemap/first-view-drawn"
-#: Whether this server answers the drawn signal (:func:`tell_pages_where_the_server_is`).
+#: Whether this server answers the drawn signal (:func:`answer_pages_for_this_app`).
 _DRAWN_SIGNAL_SERVED = False
 
 #: Streamlit's own caching rule for its HTML (revalidated on every visit).
@@ -256,11 +264,29 @@ def page_depth(path: str) -> int:
     return len([part for part in path.replace("\\", "/").split("/") if part not in ("", ".")])
 
 
+#: Streamlit's code for ``st.iframe`` (the maps), loaded by its frontend only once a map
+#: arrives; the hash in the names changes with each Streamlit release.
+FRAME_CHUNKS = ("IFrame.*.js", "IFrameUtil.*.js")
+
+
+def frame_chunks(static_dir: Path) -> list[str]:
+    """Return the file names of Streamlit's iframe code in its ``static/js`` (none if moved)."""
+    folder = static_dir / "static" / "js"
+    return sorted({path.name for pattern in FRAME_CHUNKS for path in folder.glob(pattern)})
+
+
 @functools.lru_cache(maxsize=16)  # bounded: the depth comes from the address asked for
 def page_html(index: Path, depth: int) -> str:
-    """Return Streamlit's ``index.html`` telling a page ``depth`` segments deep its root."""
+    """Return Streamlit's ``index.html`` telling a page ``depth`` segments deep its root.
+
+    The page also preloads Streamlit's iframe code (:func:`frame_chunks`).
+    """
     html = index.read_text(encoding="utf-8")
     script = BACKEND_BASE_SCRIPT.replace("DEPTH", str(depth))
+    script += "".join(
+        f'\n    <link rel="modulepreload" crossorigin href="./static/js/{chunk}">'
+        for chunk in frame_chunks(index.parent)
+    )
     first = html.find("<script")  # before the frontend's own scripts read it
     return html if first < 0 else f"{html[:first]}{script}\n    {html[first:]}"
 
@@ -285,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from streamlit.web import cli  # imported before the thread starts: it waits for the server
 
     use_navigation_from_the_start()
-    tell_pages_where_the_server_is()
+    answer_pages_for_this_app()
     threading.Thread(target=warm_up, name="venuemap-warm-up", daemon=True).start()
     try:
         cli.main.main(args=["run", str(APP), *args], prog_name="streamlit")
