@@ -17,6 +17,7 @@ def test_main_runs_streamlit_on_app_py_with_the_options_given(monkeypatch):
     monkeypatch.setattr(dashboard, "warm_up", lambda: None)
     monkeypatch.setattr(dashboard, "use_navigation_from_the_start", lambda: None)
     monkeypatch.setattr(dashboard, "answer_pages_for_this_app", lambda: None)
+    monkeypatch.setattr(dashboard, "skip_the_repl_check", lambda: None)
     from streamlit.web import cli
 
     def fake_main(*, args, prog_name):
@@ -34,6 +35,7 @@ def test_main_returns_the_server_exit_code(monkeypatch, code):
     monkeypatch.setattr(dashboard, "warm_up", lambda: None)
     monkeypatch.setattr(dashboard, "use_navigation_from_the_start", lambda: None)
     monkeypatch.setattr(dashboard, "answer_pages_for_this_app", lambda: None)
+    monkeypatch.setattr(dashboard, "skip_the_repl_check", lambda: None)
     from streamlit.web import cli
 
     def fake_main(*, args, prog_name):
@@ -154,3 +156,14 @@ def test_streamlit_still_ships_the_iframe_code_under_these_names():
 
     names = dashboard.frame_chunks(Path(file_util.get_static_dir()))
     assert [name.split(".")[0] for name in names] == ["IFrame", "IFrameUtil"]
+
+
+def test_the_launcher_spares_the_first_run_streamlits_repl_check(monkeypatch):
+    from streamlit import delta_generator, env_util
+
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    asked = []
+    monkeypatch.setattr(env_util, "is_repl", lambda: asked.append(1) or False)
+    dashboard.skip_the_repl_check()
+    delta_generator._maybe_print_use_warning()
+    assert asked == [], "the stack walk no longer runs on the first element"

@@ -168,6 +168,21 @@ def _wait_for_server(timeout_s: float) -> bool:
     return True
 
 
+def skip_the_repl_check() -> None:
+    """Spare the first visitor Streamlit's check for being run outside ``streamlit run``.
+
+    Before a process's first page element Streamlit asks whether it runs in a REPL, to print
+    a usage warning: ``inspect.stack()``, which resolves the file of every loaded module,
+    about 40 ms of the first visitor's run with this app's modules. This launcher is
+    ``streamlit run``: the warning could never apply, so it is marked as already given.
+    (Should a Streamlit release drop that flag, nothing changes.)
+    """
+    from streamlit import delta_generator
+
+    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True
+
+
 def use_navigation_from_the_start() -> None:
     """Route a new server's very first run through app.py's ``st.navigation`` too.
 
@@ -311,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from streamlit.web import cli  # imported before the thread starts: it waits for the server
 
     use_navigation_from_the_start()
+    skip_the_repl_check()
     answer_pages_for_this_app()
     threading.Thread(target=warm_up, name="venuemap-warm-up", daemon=True).start()
     try:
