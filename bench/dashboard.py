@@ -20,7 +20,9 @@ register, in Debian's Chromium; ``--command streamlit`` measures plain ``streaml
     reloaded the whole page.
     *Baseline "bare Streamlit"*: a one-line app (``st.title``) started the same way (same
     interpreter, options and browser), timed from its process spawn until its title is drawn,
-    median of ``--runs``: Streamlit's own floor. Target: cold start <= 1.3 x bare.
+    median of ``--runs``, each started right after one of the cold starts it is compared with:
+    Streamlit's own floor. Target: cold start <= 1.3 x bare. Every server, of either app, is
+    spawned once the machine is quiet again (:func:`wait_until_quiet`).
 (c) **payload**: the demo map's HTML with every layer on, simplified for display, against the
     *baseline "unsimplified"* (same map, boundaries and coverage drawn as computed).
 
@@ -234,30 +236,39 @@ def measure_cold(browser, tmp: Path, runs: int, timings: Timings, command: str) 
 
     Every server opens the same (not yet created) store, as a restarted installation does.
     First ``runs`` starts with nothing saved (the first-view cache emptied before each), then
-    ``runs`` starts finding the first map the previous start saved (``ui.first_view``).
+    ``runs`` starts finding the first map the previous start saved (``ui.first_view``), each
+    followed by a start of the bare baseline (:func:`bare_start`): a pair meets the machine in
+    the same state, so a machine growing slower or faster during the bench moves both.
     """
     cache = Path(os.environ[FIRST_VIEW_ENV])
+    app = tmp / "bare_app.py"
+    app.write_text(BARE_APP, encoding="utf-8")
     for saved in (False, True):
         if saved:
             _wait_for_saved_view(cache)
         for run in range(runs):
             if not saved:
                 shutil.rmtree(cache, ignore_errors=True)
-            page = new_page(browser)  # the browser's own start-up is not the app's
-            proc, url, spawned, up = start_server(
-                tmp / "store.gpkg", tmp / f"log{run}-{saved}.txt", command
-            )
-            try:
-                visit = visit_map(page, url)
-                (timings.cold if saved else timings.cold_unsaved).append(
-                    time.perf_counter() - spawned
-                )
-                if saved:
-                    timings.server_up.append(up)
-                    timings.first_visit.append(visit)
-            finally:
-                page.context.close()
-                stop(proc)
+            up, visit, total = cold_start(browser, tmp, f"{run}-{saved}", command)
+            (timings.cold if saved else timings.cold_unsaved).append(total)
+            if saved:
+                timings.server_up.append(up)
+                timings.first_visit.append(visit)
+                bare_up, bare_total = bare_start(browser, tmp, app, run)
+                timings.bare_up.append(bare_up)
+                timings.bare.append(bare_total)
+
+
+def cold_start(browser, tmp: Path, name: str, command: str) -> tuple[float, float, float]:
+    """Start a server, open /map; return (seconds to healthy, visit, spawn -> map drawn)."""
+    page = new_page(browser)  # the browser's own start-up is not the app's
+    proc, url, spawned, up = start_server(tmp / "store.gpkg", tmp / f"log{name}.txt", command)
+    try:
+        visit = visit_map(page, url)
+        return up, visit, time.perf_counter() - spawned
+    finally:
+        page.context.close()
+        stop(proc)
 
 
 def _wait_for_saved_view(cache: Path, timeout_s: float = 30.0) -> None:
@@ -269,23 +280,17 @@ def _wait_for_saved_view(cache: Path, timeout_s: float = 30.0) -> None:
         time.sleep(0.1)
 
 
-def measure_bare(browser, tmp: Path, runs: int, timings: Timings) -> None:
-    """Baseline: spawn a one-title Streamlit app, open it, stop when its title is drawn."""
-    app = tmp / "bare_app.py"
-    app.write_text(BARE_APP, encoding="utf-8")
-    for run in range(runs):
-        page = new_page(browser)
-        proc, url, spawned, up = start_server(
-            tmp / f"bare{run}.gpkg", tmp / f"bare{run}.txt", app=app
-        )
-        try:
-            page.goto(url)
-            page.get_by_text(BARE_TEXT).first.wait_for(timeout=TIMEOUT_S * 1000)
-            timings.bare.append(time.perf_counter() - spawned)
-            timings.bare_up.append(up)
-        finally:
-            page.context.close()
-            stop(proc)
+def bare_start(browser, tmp: Path, app: Path, run: int) -> tuple[float, float]:
+    """Baseline: spawn the one-title app, open it; return (seconds to healthy, to its title)."""
+    page = new_page(browser)
+    proc, url, spawned, up = start_server(tmp / f"bare{run}.gpkg", tmp / f"bare{run}.txt", app=app)
+    try:
+        page.goto(url)
+        page.get_by_text(BARE_TEXT).first.wait_for(timeout=TIMEOUT_S * 1000)
+        return up, time.perf_counter() - spawned
+    finally:
+        page.context.close()
+        stop(proc)
 
 
 def measure_warm(
@@ -554,7 +559,6 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             measure_cold(browser, tmp, args.runs, timings, args.command)
-            measure_bare(browser, tmp, args.runs, timings)
             if not args.cold_only:
                 measure_warm(browser, tmp, args.runs, args.radius_runs, timings, args.command)
         finally:
