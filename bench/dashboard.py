@@ -274,7 +274,7 @@ def cold_start(browser, tmp: Path, name: str, command: str) -> tuple[float, floa
 def _wait_for_saved_view(cache: Path, timeout_s: float = 30.0) -> None:
     """Wait until a start has saved its first map (a start stopped early may not have)."""
     deadline = time.perf_counter() + timeout_s
-    while not any(cache.glob("*.json")):
+    while not any(cache.glob("*.view")):
         if time.perf_counter() > deadline:
             raise RuntimeError(f"no first view was saved in {cache}")
         time.sleep(0.1)

@@ -27,7 +27,7 @@ import logging
 import os
 import tempfile
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -42,6 +42,9 @@ CACHE_ENV = "VENUEMAP_CACHE_DIR"
 DEFAULT_LANG = "zh"
 #: Saved views kept (one per store, language and setting combination; each < 1 MB).
 KEEP = 8
+#: A saved view's file: one line of JSON (key, title, spec), then the map document as it is
+#: (not a JSON string: reading it back costs no unescaping of 0.6 MB).
+SUFFIX = ".view"
 #: Environment read by the map besides the basemap token: the region override.
 _ENV_INPUTS = ("VENUEMAP_REGION",)
 #: What the map is built from besides the store: code, data, settings (below the repository).
@@ -107,19 +110,30 @@ def fingerprint() -> str:
     map. Computed once per process: the server does not reload code (fileWatcherType none).
     """
     digest = hashlib.sha256()
-    for top in _SOURCES:
-        path = _ROOT / top
-        files = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
-        for file in files:
-            if file.suffix in _SOURCE_SUFFIXES and "__pycache__" not in file.parts:
-                info = file.stat()
-                digest.update(f"{file.relative_to(_ROOT)}:{info.st_size}:{info.st_mtime_ns};".encode())
+    for name, info in _source_files():
+        digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns};".encode())
     for package in _PACKAGES:
         try:
             digest.update(f"{package}={metadata.version(package)};".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{package}=none;".encode())
     return digest.hexdigest()
+
+
+def _source_files() -> list[tuple[str, os.stat_result]]:
+    """Return (path below the repository, stat) of every source and data file, sorted."""
+    found = []
+    for top in _SOURCES:
+        root = os.path.join(_ROOT, top)
+        if os.path.isfile(root):
+            found.append((top, os.stat(root)))
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+            for name in files:
+                if os.path.splitext(name)[1] in _SOURCE_SUFFIXES:
+                    path = os.path.join(folder, name)
+                    found.append((os.path.relpath(path, _ROOT), os.stat(path)))
+    return sorted(found, key=lambda item: item[0])
 
 
 def file_store_version(path: str) -> str:
@@ -142,12 +156,12 @@ def save(key: str, title: str, spec: str, html: str) -> None:
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(asdict(FirstView(key, title, spec, html)), ensure_ascii=False)
+        meta = json.dumps({"key": key, "title": title, "spec": spec}, ensure_ascii=False)
         with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False,
                                          encoding="utf-8") as handle:  # fmt: skip
-            handle.write(text)
-        os.replace(handle.name, folder / f"{key}.json")
-        saved = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            handle.write(f"{meta}\n{html}")
+        os.replace(handle.name, folder / f"{key}{SUFFIX}")
+        saved = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in saved[KEEP:]:
             old.unlink(missing_ok=True)
     except OSError:
@@ -163,8 +177,9 @@ def load(key: str) -> FirstView | None:
     if ahead is not None and ahead.key == key:
         return ahead
     try:
-        data = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
-        view = FirstView(**data)
+        text = (cache_dir() / f"{key}{SUFFIX}").read_text(encoding="utf-8")
+        meta, _, html = text.partition("\n")
+        view = FirstView(**json.loads(meta), html=html)
     except (OSError, ValueError, TypeError):
         return None
     return view if view.key == key else None

@@ -60,7 +60,7 @@ def _requested_paths(page) -> list[str]:  # noqa: ANN001
 
 def _wait_for_saved_map(folder: Path, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
-    while not any(folder.glob("*.json")):
+    while not any(folder.glob("*.view")):
         assert time.monotonic() < deadline, f"the first start saved no map in {folder}"
         time.sleep(0.2)
 

@@ -109,7 +109,7 @@ def test_the_saved_view_is_read_ahead_until_the_server_is_warm(tiny_world, cache
     _save_default_view()
     status = loaders.store_status()
     assert first_view.saved_default(status.path)
-    (saved,) = cache.glob("*.json")
+    (saved,) = cache.glob("*.view")
     key = saved.stem
     saved.unlink()  # what the first run shows is already in memory
     assert MARK in first_view.load(key).html
@@ -158,15 +158,22 @@ def test_a_changed_store_has_another_key(tiny_world, cache) -> None:  # noqa: AN
 def test_saved_views_are_rotated_and_a_bad_folder_is_ignored(cache, monkeypatch) -> None:  # noqa: ANN001
     for index in range(first_view.KEEP + 3):
         first_view.save(f"key{index}", "title", "spec", f"<p>{index}</p>")
-        os.utime(cache / f"key{index}.json", (index, index))
+        os.utime(cache / f"key{index}.view", (index, index))
     first_view.save("latest", "title", "spec", "<p>latest</p>")
-    assert len(list(cache.glob("*.json"))) == first_view.KEEP
+    assert len(list(cache.glob("*.view"))) == first_view.KEEP
     assert first_view.load("latest").html == "<p>latest</p>"
     assert first_view.load("key0") is None, "the oldest went"
-    (cache / "broken.json").write_text("{not json", encoding="utf-8")
+    (cache / "broken.view").write_text("{not json", encoding="utf-8")
     assert first_view.load("broken") is None
-    monkeypatch.setenv(first_view.CACHE_ENV, str(cache / "latest.json" / "below a file"))
+    monkeypatch.setenv(first_view.CACHE_ENV, str(cache / "latest.view" / "below a file"))
     first_view.save("x", "title", "spec", "<p>x</p>")  # cannot be written: no error
+
+
+def test_a_saved_view_comes_back_exactly(cache) -> None:  # noqa: ANN001
+    html = '<p title="a\\nb">\n  地图 "\\u0000"\n</p>\n\n'
+    title, spec = "标题\n二行", '{"spec": "x\\ny"}'
+    first_view.save("k", title, spec, html)
+    assert first_view.load("k") == first_view.FirstView("k", title, spec, html)
 
 
 def test_the_maps_first_lines_import_no_data_stack() -> None:
@@ -210,3 +217,21 @@ def test_an_edited_source_or_data_file_changes_the_fingerprint(monkeypatch, tmp_
     after_data = fingerprint()
     assert len({before, after_source, after_data}) == 3
     first_view.fingerprint.cache_clear()
+
+
+def test_no_secrets_file_means_no_token_without_touching_st_secrets(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    import streamlit as st
+
+    from ui import session
+
+    real = st.get_option
+    absent = str(tmp_path / "secrets.toml")
+    monkeypatch.setattr(st, "get_option", lambda name: [absent] if name == "secrets.files"
+                        else real(name))  # fmt: skip
+    asked = []
+    monkeypatch.setattr(st, "secrets", type("Secrets", (), {"get": lambda *a: asked.append(a)})())
+    monkeypatch.delenv("VENUEMAP_TIANDITU_TOKEN", raising=False)
+    assert session.tianditu_token() is None
+    assert asked == []
+    monkeypatch.setenv("VENUEMAP_TIANDITU_TOKEN", " abc ")
+    assert session.tianditu_token() == "abc"
