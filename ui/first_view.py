@@ -75,7 +75,7 @@ DRAWN_PATH = "_venuemap/first-view-drawn"
 #: Longest wait for that signal before the server goes on with its start-up work.
 DRAWN_WAIT_S = 1.0
 #: Appended to a saved view: once the map is painted (the frame after it was built), tell
-#: the server; ``URL`` is the signal's absolute path.
+#: the server; ``"URL"`` becomes the signal's absolute path (a JSON string).
 _DRAWN_SCRIPT = """<script>
 requestAnimationFrame(function () {
   setTimeout(function () { try { fetch("URL", {cache: "no-store"}); } catch (e) {} }, 0);
@@ -209,7 +209,7 @@ def drawn_url(base_url_path: str) -> str:
 
 def with_drawn_signal(html: str, base_url_path: str) -> str:
     """Return a saved view's document that tells the server once it is painted."""
-    script = _DRAWN_SCRIPT.replace("URL", drawn_url(base_url_path))
+    script = _DRAWN_SCRIPT.replace('"URL"', json.dumps(drawn_url(base_url_path)))
     end = html.rfind("</html>")
     return html + script if end < 0 else html[:end] + script + html[end:]
 
