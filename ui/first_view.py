@@ -162,7 +162,7 @@ def save(key: str, title: str, spec: str, html: str) -> None:
             handle.write(f"{meta}\n{html}")
         os.replace(handle.name, folder / f"{key}{SUFFIX}")
         saved = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in saved[KEEP:]:
+        for old in [*saved[KEEP:], *folder.glob("*.json")]:  # .json: the earlier format
             old.unlink(missing_ok=True)
     except OSError:
         _LOGGER.debug("could not save the first view in %s", folder, exc_info=True)

@@ -156,11 +156,14 @@ def test_a_changed_store_has_another_key(tiny_world, cache) -> None:  # noqa: AN
 
 
 def test_saved_views_are_rotated_and_a_bad_folder_is_ignored(cache, monkeypatch) -> None:  # noqa: ANN001
+    cache.mkdir(parents=True)
+    (cache / "earlier-format.json").write_text("{}", encoding="utf-8")
     for index in range(first_view.KEEP + 3):
         first_view.save(f"key{index}", "title", "spec", f"<p>{index}</p>")
         os.utime(cache / f"key{index}.view", (index, index))
     first_view.save("latest", "title", "spec", "<p>latest</p>")
     assert len(list(cache.glob("*.view"))) == first_view.KEEP
+    assert not list(cache.glob("*.json")), "views saved in the earlier format are removed"
     assert first_view.load("latest").html == "<p>latest</p>"
     assert first_view.load("key0") is None, "the oldest went"
     (cache / "broken.view").write_text("{not json", encoding="utf-8")
