@@ -18,7 +18,7 @@ import streamlit as st
 from geo.store.location import store_location
 from ui import first_view
 from ui.i18n import t
-from ui.session import REQUESTED_PAGE_KEY, current_lang, init_lang
+from ui.session import ENTRYPOINT_KEY, REQUESTED_PAGE_KEY, current_lang, init_lang
 
 PAGE_CONFIG = {
     "layout": "wide",
@@ -64,7 +64,7 @@ def navigate(lang: str) -> st.Page:
         for index, (file, key, url) in enumerate(PAGES)
     }
     page = st.navigation(list(pages.values()))
-    st.session_state["_entrypoint_ran"] = True
+    st.session_state[ENTRYPOINT_KEY] = True
     requested = st.session_state.pop(REQUESTED_PAGE_KEY, None)
     if requested in pages and pages[requested] is not page:
         st.switch_page(pages[requested])

@@ -8,7 +8,8 @@ on the code, the data and a few settings, so the map built for it is saved here
 it is still warming up, shows that saved map first (:func:`claim`), then draws the filters and
 the sidebar as usual. The page then compares the view it built with the saved one and
 replaces the map if they differ (:func:`is_current`), so what stays on screen is always what
-the page computes.
+the page computes. The saved map carries Leaflet and tells the server once it is painted
+(:data:`DRAWN_PATH`); the server's heavy start-up work waits for that (:func:`wait_until_drawn`).
 
 The saved map is used only when every input it was built from is unchanged, all checked
 without the data stack: the same code and data files (sizes and times, :func:`fingerprint`),
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.store.location import file_data_version, file_has_users, is_database_url
+from geo.store.location import file_has_users, file_store_version, is_database_url
 from ui.session import tianditu_token
 
 #: Where saved first views go (default ``$XDG_CACHE_HOME/venuemap/first-view``).
@@ -136,16 +137,17 @@ def _source_files() -> list[tuple[str, os.stat_result]]:
     return sorted(found, key=lambda item: item[0])
 
 
-def file_store_version(path: str) -> str:
-    """Return a store file's data version as :func:`ui.loaders.store_status` reports it."""
-    return file_data_version(path) if Path(path).exists() else "none"
-
-
 def view_key(path: str, version: str, lang: str, base_url_path: str) -> str:
     """Return the key of a first view: a digest of everything its map is built from."""
     env = [os.environ.get(name, "") for name in _ENV_INPUTS]
     parts = [fingerprint(), path, version, lang, base_url_path, tianditu_token() or "", *env]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _current_key(store: str, lang: str, version: str | None = None) -> str:
+    """Return the key of ``store``'s first view in ``lang`` under this server's settings."""
+    version = file_store_version(store) if version is None else version
+    return view_key(store, version, lang, st.get_option("server.baseUrlPath") or "")
 
 
 def save(key: str, title: str, spec: str, html: str) -> None:
@@ -198,7 +200,7 @@ def save_default(path: str, version: str, spec_text: str, title: str, html: str)
     base = st.get_option("server.baseUrlPath") or ""
     html = inline_vendor_assets(html, base)  # the first visitor's browser has none cached
     html = with_drawn_signal(html, base)
-    save(view_key(path, version, DEFAULT_LANG, base), title, spec_text, html)
+    save(_current_key(path, DEFAULT_LANG, version), title, spec_text, html)
 
 
 def drawn_url(base_url_path: str) -> str:
@@ -236,8 +238,7 @@ def saved_default(store: str) -> bool:
     global _read_ahead  # noqa: PLW0603 - one view, dropped once the server is warm
     if is_database_url(store):
         return False
-    base = st.get_option("server.baseUrlPath") or ""
-    _read_ahead = load(view_key(store, file_store_version(store), DEFAULT_LANG, base))
+    _read_ahead = load(_current_key(store, DEFAULT_LANG))
     return _read_ahead is not None
 
 
@@ -254,8 +255,7 @@ def claim(lang: str, store: str) -> FirstView | None:
     st.session_state[_SEEN_KEY] = True
     if is_database_url(store) or file_has_users(store) is not False:
         return None
-    base = st.get_option("server.baseUrlPath") or ""
-    return load(view_key(store, file_store_version(store), lang, base))
+    return load(_current_key(store, lang))
 
 
 def use(view: FirstView, page_path: str) -> bool:
@@ -277,7 +277,7 @@ def show(box: st.delta_generator.DeltaGenerator, html: str, height_px: int) -> N
 
 
 def mark_sent() -> None:
-    """Note that a saved view went out (the warm-up may start competing for the CPU now)."""
+    """Note that a saved view went out (the warm-up then waits for it to be painted)."""
     early_sent.set()
 
 

@@ -21,7 +21,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -32,6 +31,7 @@ from geo import boundaries
 from geo.regions import REGION_ENV, Region, active_region
 from geo.schema import STORAGE_CRS
 from geo.store import is_database_url, open_store, store_location
+from geo.store.location import file_store_version
 from geo.users import open_users
 from ui.login import session_identity
 from venuemap import usecases
@@ -151,9 +151,8 @@ def _read_status() -> StoreStatus:
     if is_database_url(path):
         version = open_store(path).data_version()
         return StoreStatus(path=path, exists=version != "none", version=version)
-    if not Path(path).exists():
-        return StoreStatus(path=path, exists=False, version="none")
-    return StoreStatus(path=path, exists=True, version=open_store(path).data_version())
+    version = file_store_version(path)  # what GeoPackageStore.data_version reads, or none
+    return StoreStatus(path=path, exists=version != "none", version=version)
 
 
 def open_user_store(path: str) -> GuardedStore:

@@ -14,12 +14,11 @@ import streamlit as st
 
 from geo.users import open_users
 from ui.i18n import md_escape, t
+from ui.session import ENTRYPOINT_KEY  # app.py's marker that the chrome ran; cleared at sign-out
 from venuemap.auth import ROLE_LABELS, Identity, authenticate, can
 
 #: Session key holding the signed-in user's name (nothing else about them).
 SESSION_USER = "auth_user"
-#: app.py's marker that the chrome ran (see ui.session.ensure_entrypoint); cleared at sign-out.
-ENTRYPOINT_KEY = "_entrypoint_ran"
 
 
 def session_identity() -> Identity | None:

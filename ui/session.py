@@ -15,6 +15,8 @@ from ui.i18n import LANGS
 
 #: Session key where :func:`ensure_entrypoint` leaves the page a first visit asked for.
 REQUESTED_PAGE_KEY = "_requested_page"
+#: Session key: app.py ran in this session (its chrome and defaults are set).
+ENTRYPOINT_KEY = "_entrypoint_ran"
 
 
 def init_lang() -> None:
@@ -37,7 +39,7 @@ def ensure_entrypoint(page_file: str) -> None:
     run a page file alone; going through app.py draws the chrome and sets session defaults, and
     app.py then switches to ``page_file`` (pass ``__file__``) so a bookmark lands where it points.
     """
-    if not st.session_state.get("_entrypoint_ran"):
+    if not st.session_state.get(ENTRYPOINT_KEY):
         st.session_state[REQUESTED_PAGE_KEY] = Path(page_file).name
         st.switch_page(str(Path(__file__).resolve().parent.parent / "app.py"))
 

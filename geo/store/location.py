@@ -96,6 +96,11 @@ def file_data_version(path: str | os.PathLike[str]) -> str:
     return "/".join(parts)
 
 
+def file_store_version(path: str | os.PathLike[str]) -> str:
+    """Return the data version of a file store as the dashboard reports it (``none`` if absent)."""
+    return file_data_version(path) if Path(path).exists() else "none"
+
+
 def file_has_users(path: str | os.PathLike[str]) -> bool | None:
     """Return whether the GeoPackage store at ``path`` has accounts (None: cannot tell).
 
